@@ -1,0 +1,119 @@
+"""One shape for every API error: {"code", "message", "fields"} (STYLE.md, "The API").
+
+Clients of the courts' own systems code against this shape, so every 4xx, DRF's own and ours, goes through
+`exception_handler`, and the 404/500 handlers answer API paths in the same shape.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, pagination, serializers
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(pagination.PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Documents the error shape in the OpenAPI schema."""
+
+    code = serializers.CharField()
+    message = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+class BusinessRuleError(exceptions.APIException):
+    """A request that is well-formed but not allowed now, e.g. an illegal state transition (409)."""
+
+    status_code = 409
+    default_code = "conflict"
+
+
+def _flatten(detail) -> list[str]:
+    if isinstance(detail, dict):
+        return [message for value in detail.values() for message in _flatten(value)]
+    if isinstance(detail, list):
+        return [message for item in detail for message in _flatten(item)]
+    return [str(detail)]
+
+
+def _field_errors(detail) -> dict:
+    """Map DRF's nested detail to {"field": [messages]}, naming nested fields as `parties.0.id_number`."""
+    fields: dict[str, list[str]] = {}
+
+    def walk(prefix: str, value) -> None:
+        if isinstance(value, dict):
+            for key, nested in value.items():
+                walk(f"{prefix}.{key}" if prefix else str(key), nested)
+        elif isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+            for index, nested in enumerate(value):
+                if nested:
+                    walk(f"{prefix}.{index}" if prefix else str(index), nested)
+        else:
+            fields.setdefault(prefix or "non_field_errors", []).extend(_flatten(value))
+
+    walk("", detail)
+    return fields
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"code": code, "message": str(message), "fields": fields or {}}
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # a real server error: let Django log it and answer 500
+
+    if isinstance(exc, exceptions.ValidationError):
+        fields = _field_errors(
+            exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        )
+        first_field, first_messages = next(iter(fields.items()))
+        message = _("Invalid input: %(field)s: %(message)s") % {
+            "field": first_field,
+            "message": first_messages[0],
+        }
+        response.data = error_body("invalid", message, fields)
+    else:
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else getattr(exc, "default_code", "error")
+        detail = exc.detail
+        extra_fields = {}
+        if isinstance(detail, dict):
+            extra_fields = {k: _flatten(v) for k, v in detail.items() if k != "message"}
+            detail = detail.get("message", next(iter(_flatten(detail)), ""))
+        response.data = error_body(code, detail, extra_fields)
+    return response
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler404(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse(error_body("not_found", _("Not found.")), status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if _wants_json(request):
+        return JsonResponse(error_body("server_error", _("A server error occurred.")), status=500)
+    from django.views.defaults import server_error
+
+    return server_error(request)

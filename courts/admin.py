@@ -1,0 +1,200 @@
+"""The admin serves superusers and court administrators. A court administrator manages only their own court's
+staff, may keep the holiday calendar, and reads (never edits) the registry and the timeline."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from courts.models import CalendarDay, CalendarYear, Court, Event, Role, StaffRole, Tribunal, User
+from courts.selectors import is_court_admin, staff_visible_to
+
+
+class ZoneAdminAccess:
+    """Module access for superusers and court administrators; superusers write, court admins read."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and (request.user.is_superuser or is_court_admin(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+class TribunalInline(admin.TabularInline):
+    model = Tribunal
+    extra = 0
+    fields = ["code", "name_zh", "name_en", "leads_alliance"]
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or is_court_admin(request.user)
+
+
+@admin.register(Court)
+class CourtAdmin(ZoneAdminAccess, admin.ModelAdmin):
+    list_display = ["code", "name_zh", "province_zh", "case_code", "region_code", "queue_name", "is_active"]
+    inlines = [TribunalInline]
+
+
+@admin.register(Tribunal)
+class TribunalAdmin(ZoneAdminAccess, admin.ModelAdmin):
+    list_display = ["code", "name_zh", "court", "leads_alliance"]
+    list_filter = ["court"]
+
+
+def may_keep_calendar(user) -> bool:
+    """China's calendar is the same for all three courts; any court administrator may enter a new year."""
+    return user.is_active and (user.is_superuser or is_court_admin(user))
+
+
+class CalendarDayInline(admin.TabularInline):
+    model = CalendarDay
+    extra = 3
+    fields = ["date", "kind", "name_zh", "name_en"]
+
+    def has_view_permission(self, request, obj=None):
+        return may_keep_calendar(request.user)
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(ZoneAdminAccess, admin.ModelAdmin):
+    list_display = ["year", "source", "notice", "updated_at"]
+    inlines = [CalendarDayInline]
+
+    def has_add_permission(self, request, obj=None):
+        return may_keep_calendar(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return may_keep_calendar(request.user)
+
+    def save_model(self, request, obj, form, change):
+        # A year touched by hand is the administrator's; `calendar_import` will not overwrite it.
+        obj.source = CalendarYear.Source.MANUAL
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Event)
+class EventAdmin(ZoneAdminAccess, admin.ModelAdmin):
+    """The timeline is read-only for everyone: no add, change or delete, superuser included."""
+
+    list_display = [
+        "created_at",
+        "subject_type",
+        "subject_id",
+        "action",
+        "from_state",
+        "to_state",
+        "actor",
+        "actor_court",
+    ]
+    list_filter = ["subject_type", "action", "actor_court"]
+    list_select_related = ["actor", "actor_court"]
+    search_fields = ["subject_type", "action", "reason"]
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        events = super().get_queryset(request)
+        if request.user.is_superuser:
+            return events
+        return events.filter(actor_court_id=request.user.court_id)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class StaffAdmin(ZoneAdminAccess, BaseUserAdmin):
+    list_display = ["username", "first_name", "court", "tribunal", "role_list", "is_active"]
+    list_filter = ["court", "roles", "is_active"]
+    list_select_related = ["court", "tribunal"]
+    filter_horizontal = ["roles"]
+    superuser_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Court and roles"), {"fields": ("court", "tribunal", "roles")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser")}),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    court_admin_fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
+        (_("Court and roles"), {"fields": ("tribunal", "roles")}),
+        (_("Status"), {"fields": ("is_active",)}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
+
+    @admin.display(description=_("roles"))
+    def role_list(self, obj):
+        return "、".join(str(role) for role in obj.roles.all())
+
+    def get_queryset(self, request):
+        return staff_visible_to(request.user).prefetch_related("roles")
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        return self.superuser_fieldsets if request.user.is_superuser else self.court_admin_fieldsets
+
+    def has_add_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        if not self.has_module_permission(request):
+            return False
+        return obj is None or staff_visible_to(request.user).filter(pk=obj.pk).exists()
+
+    def has_delete_permission(self, request, obj=None):
+        # Staff who acted are named in the timeline; deactivate them instead of deleting.
+        return False
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "tribunal" and not request.user.is_superuser:
+            kwargs["queryset"] = Tribunal.objects.filter(court_id=request.user.court_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "roles" and not request.user.is_superuser:
+            # The zone viewer reads all three courts: only the zone grants it.
+            kwargs["queryset"] = StaffRole.objects.exclude(code=Role.ZONE_VIEWER)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.court_id = request.user.court_id  # a court admin's staff are always their own court's
+            obj.is_superuser = False
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user = form.instance
+        # The admin site lets court administrators in through is_staff; it follows the role, not a checkbox.
+        wants_staff = user.is_superuser or user.roles.filter(code=Role.COURT_ADMIN).exists()
+        if user.is_staff != wants_staff and not (
+            request.user.is_superuser and "is_staff" in form.changed_data
+        ):
+            user.is_staff = wants_staff
+            user.save(update_fields=["is_staff"])

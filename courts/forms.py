@@ -1,0 +1,27 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from courts.login_throttle import LoginAttempt, client_address
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """Django's login form, refusing further tries after repeated failures (see courts.login_throttle)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "throttled": _("Too many failed logins. Try again in 15 minutes, or ask your court administrator."),
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        attempt = LoginAttempt(username, client_address(self.request))
+        if attempt.is_blocked():
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            attempt.record_failure()
+            raise
+        attempt.record_success()
+        return cleaned

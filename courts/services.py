@@ -1,0 +1,50 @@
+"""Writes of the ground floor. Views, admin, commands and tests create and change staff through these."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from courts.models import Court, Role, StaffRole, Tribunal, User
+
+
+def staff_upsert(
+    *,
+    username: str,
+    court: Court | None,
+    roles: Iterable[str],
+    password: str | None = None,
+    tribunal: Tribunal | None = None,
+    full_name: str = "",
+    email: str = "",
+    is_superuser: bool = False,
+    validate: bool = True,
+) -> User:
+    """Create a member of staff or bring an existing one in line with these facts (idempotent).
+
+    Court administrators get `is_staff` so the admin site lets them in; what they see there is scoped to
+    their own court (courts.admin).
+    """
+    roles = set(roles)
+    unknown = roles - set(Role.values)
+    if unknown:
+        raise ValidationError({"roles": _("Unknown role: %(roles)s") % {"roles": ", ".join(sorted(unknown))}})
+    if tribunal is not None and (court is None or tribunal.court_id != court.pk):
+        raise ValidationError({"tribunal": _("The tribunal must belong to the staff member's court.")})
+
+    with transaction.atomic():
+        user, _created = User.objects.get_or_create(username=username)
+        user.court, user.tribunal = court, tribunal
+        user.first_name = full_name
+        user.email = email
+        user.is_superuser = is_superuser
+        user.is_staff = is_superuser or Role.COURT_ADMIN in roles
+        if password is not None:
+            if validate:
+                validate_password(password, user)
+            user.set_password(password)
+        user.save()
+        user.roles.set(StaffRole.objects.filter(code__in=roles))
+    return user

