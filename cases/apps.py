@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases and cross-region filing")
+
+    def ready(self):
+        from cases import handlers
+
+        handlers.register()

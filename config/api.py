@@ -9,7 +9,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination, serializers
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from courts.errors import ActionForbidden, TransitionNotAllowed
 
 
 class Pagination(pagination.PageNumberPagination):
@@ -64,6 +67,11 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, TransitionNotAllowed):
+        body = error_body("invalid_transition", str(exc), {"allowed_transitions": list(exc.allowed)})
+        return Response(body, status=409)
+    if isinstance(exc, ActionForbidden):
+        return Response(error_body("permission_denied", str(exc)), status=403)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
             detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages

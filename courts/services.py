@@ -7,7 +7,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from courts.models import Court, Role, StaffRole, Tribunal, User
+from courts.models import Court, Role, Sequence, StaffRole, Tribunal, User
+
+
+def sequence_next(name: str) -> int:
+    """The next value of a named counter, under a row lock held until the caller's transaction ends."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("sequence_next must run inside the transaction that uses the number")
+    # Insert-if-missing cannot race into an IntegrityError: ON CONFLICT DO NOTHING on both databases.
+    Sequence.objects.bulk_create([Sequence(name=name)], ignore_conflicts=True)
+    sequence = Sequence.objects.select_for_update().get(name=name)
+    sequence.value += 1
+    sequence.save(update_fields=["value"])
+    return sequence.value
 
 
 def staff_upsert(

@@ -1,8 +1,33 @@
-"""Thin Celery tasks of the ground floor."""
+"""Thin Celery tasks of the ground floor: they load ids, call one function, and own the retry policy."""
+
+import logging
 
 from celery import shared_task
+from django.conf import settings
 
+from courts import delivery
 from courts.models import Court
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, name="courts.deliver", max_retries=None)
+def deliver(self, delivery_id: int) -> bool:
+    """Courier for one Delivery row, on the receiving court's queue."""
+    try:
+        return delivery.delivery_handle(delivery_id)
+    except Exception as error:
+        # Infrastructure trouble (database gone, lock timeout) or a handler bug: back off exponentially,
+        # always below the broker's visibility timeout so Redis never hands the same message out twice.
+        retry_in = min(2 ** min(self.request.retries, 12), settings.TASK_RETRY_BACKOFF_MAX)
+        logger.warning("delivery %s failed (%s); retrying in %ss", delivery_id, error, retry_in)
+        delivery.delivery_record_failure(delivery_id, error, retry_in)
+        raise self.retry(exc=error, countdown=retry_in) from error
+
+
+@shared_task(name="courts.sweep_deliveries")
+def sweep_deliveries() -> int:
+    return delivery.delivery_sweep()
 
 
 @shared_task(name="courts.ping_court")

@@ -1,0 +1,263 @@
+"""Shared case records, their parties, and cross-region filings (跨域立案).
+
+A filing is made at the collaborating court (协作法院) for the court with jurisdiction (管辖法院), which alone
+decides. Both courts see the one shared record; no other court does (cases.selectors).
+"""
+
+import datetime
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courts.legal_calendar import COURT_TZ
+from courts.models import Court, Tribunal, User
+
+
+class CaseType(models.Model):
+    """A case-type code (类型代字) such as 民初 or 执. Data, not code: provinces vary."""
+
+    code = models.CharField(_("type code"), max_length=16, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    filing_category = models.CharField(
+        _("filing category"),
+        max_length=32,
+        blank=True,
+        help_text=_("A cross-region filing of this category is registered as this type."),
+    )
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("case type")
+        verbose_name_plural = _("case types")
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class FilingCategory(models.TextChoices):
+    CIVIL_FIRST_INSTANCE = "civil_first_instance", _("civil or commercial, first instance")
+    ENFORCEMENT = "enforcement", _("enforcement application")
+
+
+class Case(models.Model):
+    class State(models.TextChoices):
+        REGISTERED = "registered", _("registered")
+        CLOSED = "closed", _("closed")
+
+    number = models.CharField(_("case number"), max_length=64, unique=True)
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="cases", verbose_name=_("court"))
+    tribunal = models.ForeignKey(
+        Tribunal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("tribunal"),
+    )
+    case_type = models.ForeignKey(
+        CaseType, on_delete=models.PROTECT, related_name="+", verbose_name=_("case type")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sequence = models.PositiveIntegerField(_("sequence"))
+    cause = models.CharField(_("cause of action"), max_length=100)
+    claim_amount = models.DecimalField(
+        _("amount claimed"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    procedure = models.CharField(_("procedure"), max_length=32, blank=True)
+    state = models.CharField(_("state"), max_length=32, choices=State.choices, default=State.REGISTERED)
+    query_code_hash = models.CharField(_("query code (hashed)"), max_length=128, blank=True)
+    origin_filing = models.OneToOneField(
+        "Filing",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case",
+        verbose_name=_("origin filing"),
+    )
+    registered_at = models.DateTimeField(_("registered"), default=timezone.now)
+    registered_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["-registered_at", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["court", "case_type", "year", "sequence"], name="case_number_parts_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Filing(models.Model):
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("materials received, sent")
+        RECEIVED = "received", _("under review")
+        CORRECTION_REQUESTED = "correction_requested", _("awaiting correction")
+        RESUBMITTED = "resubmitted", _("corrected, under review")
+        REGISTERED = "registered", _("registered")
+        RETURNED = "returned", _("returned (not corrected in time)")
+        DIVERTED_TO_MEDIATION = "diverted_to_mediation", _("diverted to pre-filing mediation")
+        REFUSED = "refused", _("not accepted")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    receipt_number = models.CharField(_("receipt number"), max_length=32, unique=True)
+    collaborating_court = models.ForeignKey(
+        Court, on_delete=models.PROTECT, related_name="filings_made", verbose_name=_("collaborating court")
+    )
+    jurisdiction_court = models.ForeignKey(
+        Court,
+        on_delete=models.PROTECT,
+        related_name="filings_received",
+        verbose_name=_("court with jurisdiction"),
+    )
+    category = models.CharField(_("category"), max_length=32, choices=FilingCategory.choices)
+    cause = models.CharField(_("cause of action"), max_length=100)
+    claim_amount = models.DecimalField(
+        _("amount claimed"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    materials = models.JSONField(_("materials received"), default=list)
+    e_service_consent = models.BooleanField(_("consents to electronic service"))
+    pre_mediation_consent = models.BooleanField(_("consents to pre-filing mediation"))
+    state = models.CharField(_("state"), max_length=32, choices=State.choices, default=State.SUBMITTED)
+    query_code_hash = models.CharField(_("query code (hashed)"), max_length=128)
+
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    submitted_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
+    received_at = models.DateTimeField(_("received by the court with jurisdiction"), null=True, blank=True)
+    # The 7-day decision clock (CPL 126); restarts when a corrected filing is received (Interp 126).
+    decision_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
+    decision_due_calendar_known = models.BooleanField(default=True)
+    overdue = models.BooleanField(_("overdue"), default=False)
+    correction_items = models.JSONField(_("items to correct"), default=list, blank=True)
+    correction_deadline = models.DateField(_("correction deadline"), null=True, blank=True)
+    correction_requested_at = models.DateTimeField(null=True, blank=True)
+    resubmitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    refusal_reason = models.TextField(_("reasons for not accepting"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("cross-region filing")
+        verbose_name_plural = _("cross-region filings")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(collaborating_court=models.F("jurisdiction_court")),
+                name="filing_between_two_courts",
+            )
+        ]
+        indexes = [
+            # The receiving court's inbox: open filings, overdue first, then by due time.
+            models.Index(fields=["jurisdiction_court", "state", "decision_due_at"], name="filing_inbox_idx"),
+            models.Index(fields=["collaborating_court", "state"], name="filing_outbox_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+    def current_deadline(self):
+        """What is due next and by when: the decision while under review, the correction while awaited."""
+        if self.state in (self.State.RECEIVED, self.State.RESUBMITTED):
+            return self.decision_due_at
+        if self.state == self.State.CORRECTION_REQUESTED and self.correction_deadline:
+            return datetime.datetime.combine(
+                self.correction_deadline, datetime.time(23, 59, 59), tzinfo=COURT_TZ
+            )
+        return None
+
+    def handoff_minutes(self) -> float | None:
+        """Submission to first decision, against the zone's 15-minute target."""
+        if self.decided_at is None:
+            return None
+        return round((self.decided_at - self.submitted_at).total_seconds() / 60, 1)
+
+
+class Party(models.Model):
+    """A party to a filing and, once registered, to its case (the same row: nothing is retyped)."""
+
+    class Role(models.TextChoices):
+        PLAINTIFF = "plaintiff", _("plaintiff / applicant")
+        DEFENDANT = "defendant", _("defendant / respondent")
+        THIRD_PARTY = "third_party", _("third party")
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("natural person")
+        ORGANISATION = "organisation", _("organisation")
+
+    class IdType(models.TextChoices):
+        RESIDENT_ID = "resident_id", _("resident ID card")
+        USCC = "uscc", _("unified social credit code")
+        PASSPORT = "passport", _("passport")
+        PERMIT = "permit", _("Hong Kong, Macao or Taiwan travel permit")
+        OTHER = "other", _("other")
+
+    filing = models.ForeignKey(
+        Filing, on_delete=models.CASCADE, null=True, blank=True, related_name="parties"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="parties")
+    position = models.PositiveSmallIntegerField(default=0)
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    id_type = models.CharField(_("ID type"), max_length=16, choices=IdType.choices, blank=True)
+    # ID numbers and phones: ciphertext, keyed hash for lookup, masked for display (courts.personal_data).
+    id_number_cipher = models.TextField(blank=True)
+    id_number_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    id_number_masked = models.CharField(_("ID number"), max_length=32, blank=True)
+    phone_cipher = models.TextField(blank=True)
+    phone_lookup = models.CharField(max_length=64, blank=True, db_index=True)
+    phone_masked = models.CharField(_("phone"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    e_service_consent = models.BooleanField(_("consents to electronic service"), default=False)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"
+
+
+class FilingAttachment(models.Model):
+    """A scan of the filing's materials, visible to both courts."""
+
+    filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="filings/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+S = Filing.State
+# The filing state machine as data: the service, the API's 409 messages, the pages and the tests all read it.
+# A correction is requested once, in writing, with every missing item (一次性书面告知), so a corrected filing
+# cannot be sent back for correction again.
+FILING_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.SUBMITTED: (S.RECEIVED, S.WITHDRAWN),
+    S.RECEIVED: (S.REGISTERED, S.CORRECTION_REQUESTED, S.DIVERTED_TO_MEDIATION, S.REFUSED, S.WITHDRAWN),
+    S.CORRECTION_REQUESTED: (S.RESUBMITTED, S.RETURNED, S.WITHDRAWN),
+    S.RESUBMITTED: (S.REGISTERED, S.DIVERTED_TO_MEDIATION, S.REFUSED, S.WITHDRAWN),
+}
+FILING_UNDER_REVIEW = (S.RECEIVED, S.RESUBMITTED)
+FILING_OPEN = (S.SUBMITTED, S.RECEIVED, S.CORRECTION_REQUESTED, S.RESUBMITTED)

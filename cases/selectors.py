@@ -1,0 +1,130 @@
+"""What a user may see of filings and cases. Every list, detail, page and API endpoint starts here: a record
+of another court is simply not in the queryset, so it is a 404, never a 403."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Case as When_
+from django.db.models import Prefetch, Q, QuerySet, Value, When
+
+from cases.models import FILING_OPEN, FILING_UNDER_REVIEW, Case, Filing, FilingAttachment, Party
+from courts.legal_calendar import COURT_TZ
+from courts.selectors import acting_court
+from courts.timeline import timeline_of
+
+
+def filings_visible_to(user) -> QuerySet[Filing]:
+    court = acting_court(user)
+    if court is None:
+        return Filing.objects.none()
+    return Filing.objects.filter(Q(collaborating_court=court) | Q(jurisdiction_court=court))
+
+
+def cases_visible_to(user) -> QuerySet[Case]:
+    """Cases of the user's court, and cases registered from filings made at its window."""
+    court = acting_court(user)
+    if court is None:
+        return Case.objects.none()
+    return Case.objects.filter(Q(court=court) | Q(origin_filing__collaborating_court=court))
+
+
+def parties_visible_to(user) -> QuerySet[Party]:
+    filings, cases = filings_visible_to(user), cases_visible_to(user)
+    return Party.objects.filter(Q(filing__in=filings) | Q(case__in=cases))
+
+
+def _with_list_relations(filings: QuerySet[Filing]) -> QuerySet[Filing]:
+    # A fixed number of queries whatever the page size: courts and case joined, parties in one more query.
+    return filings.select_related("collaborating_court", "jurisdiction_court", "case").prefetch_related(
+        Prefetch("parties", queryset=Party.objects.order_by("position", "id"))
+    )
+
+
+@dataclass
+class FilingFilters:
+    state: list[str] | None = None
+    court: str | None = None  # either side
+    direction: str | None = None  # "incoming" (we decide) | "outgoing" (filed at our window)
+    submitted_from: dt.date | None = None
+    submitted_to: dt.date | None = None
+    overdue: bool | None = None
+    search: str = ""
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=COURT_TZ)
+
+
+def filing_list(user, filters: FilingFilters | None = None) -> QuerySet[Filing]:
+    """Visible filings, most urgent first: overdue, then by decision due time, then newest."""
+    filters = filters or FilingFilters()
+    filings = filings_visible_to(user)
+    court = acting_court(user)
+    if filters.state:
+        filings = filings.filter(state__in=filters.state)
+    if filters.court:
+        filings = filings.filter(
+            Q(collaborating_court__code=filters.court) | Q(jurisdiction_court__code=filters.court)
+        )
+    if filters.direction == "incoming" and court:
+        filings = filings.filter(jurisdiction_court=court)
+    elif filters.direction == "outgoing" and court:
+        filings = filings.filter(collaborating_court=court)
+    if filters.submitted_from:
+        filings = filings.filter(submitted_at__gte=_day_start(filters.submitted_from))
+    if filters.submitted_to:
+        filings = filings.filter(submitted_at__lt=_day_start(filters.submitted_to + dt.timedelta(days=1)))
+    if filters.overdue is not None:
+        filings = filings.filter(overdue=filters.overdue)
+    if filters.search:
+        filings = filings.filter(
+            Q(receipt_number__icontains=filters.search) | Q(cause__icontains=filters.search)
+        )
+    open_first = When_(When(state__in=FILING_OPEN, then=Value(0)), default=Value(1))
+    return _with_list_relations(filings).order_by(
+        open_first, "-overdue", "decision_due_at", "-submitted_at", "-id"
+    )
+
+
+def inbox_for(user) -> dict[str, QuerySet[Filing]]:
+    """The home page's two lists: what this court must decide, and outcomes to tell litigants."""
+    court = acting_court(user)
+    if court is None:
+        return {"to_decide": Filing.objects.none(), "outgoing": Filing.objects.none()}
+    base = _with_list_relations(Filing.objects.all())
+    to_decide = base.filter(
+        jurisdiction_court=court, state__in=FILING_UNDER_REVIEW + (Filing.State.SUBMITTED,)
+    )
+    outgoing = base.filter(collaborating_court=court)
+    return {
+        "to_decide": to_decide.order_by("-overdue", "decision_due_at", "submitted_at"),
+        "outgoing": outgoing.order_by("-updated_at")[:20],
+    }
+
+
+def filing_detail(user, filing_id: int) -> Filing:
+    """The filing with everything its page shows; raises Filing.DoesNotExist for another court's record."""
+    return (
+        _with_list_relations(filings_visible_to(user))
+        .prefetch_related(
+            Prefetch("attachments", queryset=FilingAttachment.objects.select_related("uploaded_by"))
+        )
+        .get(pk=filing_id)
+    )
+
+
+def case_list(user) -> QuerySet[Case]:
+    return (
+        cases_visible_to(user)
+        .select_related("court", "tribunal", "case_type", "origin_filing__collaborating_court")
+        .prefetch_related(Prefetch("parties", queryset=Party.objects.order_by("position", "id")))
+        .order_by("-registered_at", "-id")
+    )
+
+
+def case_detail(user, case_id: int) -> Case:
+    return case_list(user).get(pk=case_id)
+
+
+def filing_timeline(filing: Filing):
+    return timeline_of(filing)

@@ -1,0 +1,543 @@
+"""Cross-region filing (跨域立案, DOMAIN.md): every change of a filing's state goes through
+`filing_transition`, inside one transaction, with a timeline event; work for the other court is a Delivery
+row written in that transaction (courts.delivery).
+
+Who acts:  window clerk of the collaborating court: submit, resubmit, withdraw, reissue the query code;
+           filing clerk of the court with jurisdiction: register, request correction, divert, refuse;
+           the system: receive (on delivery), return (correction deadline passed), flag overdue.
+"""
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cases import permissions
+from cases.models import (
+    FILING_TRANSITIONS,
+    FILING_UNDER_REVIEW,
+    Case,
+    CaseType,
+    Filing,
+    FilingAttachment,
+    FilingCategory,
+    Party,
+)
+from cases.services.case_numbers import case_number_next
+from cases.services.parties import PartyInput, clean_parties, party_rows
+from courts.delivery import delivery_send
+from courts.errors import ActionForbidden, TransitionNotAllowed
+from courts.legal_calendar import COURT_TZ, compute_deadline
+from courts.models import Court, Role, Tribunal
+from courts.selectors import acting_court
+from courts.services import sequence_next
+from courts.timeline import record_event
+from courts.uploads import check_scan
+
+# The decision is due 7 days after the court with jurisdiction receives the filing (CPL 126).
+DECISION_PERIOD_DAYS = 7
+MAX_CORRECTION_DAYS = 60
+MAX_CLAIM_AMOUNT = Decimal("100000000000")  # 1,000亿元: anything larger is a typo
+MAX_MATERIALS = 40
+QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud at a window
+
+# Delivery kinds this module sends (handlers: cases.handlers, mediation.handlers).
+SUBMITTED = "filing.submitted"
+RESUBMITTED = "filing.resubmitted"
+OUTCOME = "filing.outcome"
+WITHDRAWN = "filing.withdrawn"
+DIVERTED = "filing.diverted_to_mediation"
+
+
+def new_query_code() -> str:
+    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
+
+
+def _label(state: str) -> str:
+    return str(Filing.State(state).label)
+
+
+def filing_transition(
+    filing: Filing,
+    *,
+    to_state: str,
+    action: str,
+    actor=None,
+    actor_court: Court | None = None,
+    reason: str = "",
+    payload: dict | None = None,
+    update_fields: tuple[str, ...] = (),
+) -> Filing:
+    """The one way a filing changes state. The caller holds the row lock and the transaction."""
+    allowed = FILING_TRANSITIONS.get(filing.state, ())
+    if to_state not in allowed:
+        raise TransitionNotAllowed(
+            current=filing.state,
+            current_label=_label(filing.state),
+            target_label=_label(to_state),
+            allowed={state: _label(state) for state in allowed},
+        )
+    from_state, filing.state = filing.state, to_state
+    filing.save(update_fields=["state", "updated_at", *update_fields])
+    record_event(
+        subject=filing,
+        action=action,
+        actor=actor,
+        actor_court=actor_court,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        payload=payload,
+    )
+    return filing
+
+
+def _locked(filing_id: int) -> Filing:
+    return (
+        Filing.objects.select_for_update()
+        .select_related("collaborating_court", "jurisdiction_court")
+        .get(pk=filing_id)
+    )
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise ActionForbidden()
+
+
+def _decision_due(start: dt.datetime) -> tuple[dt.datetime, bool]:
+    deadline = compute_deadline(start, DECISION_PERIOD_DAYS, "days")
+    return deadline.due, deadline.calendar_known
+
+
+# --- At the collaborating court ---------------------------------------------------------------------------
+
+
+def filing_submit(
+    *,
+    actor,
+    jurisdiction_court: Court,
+    category: str,
+    cause: str,
+    claim_amount: Decimal | None,
+    parties: list[PartyInput],
+    materials: list[str],
+    e_service_consent: bool,
+    pre_mediation_consent: bool,
+) -> tuple[Filing, str]:
+    """File at this window for another court. Returns the filing and its query code (shown only now)."""
+    _require(permissions.may_file(actor))
+    court = acting_court(actor)
+    errors: dict[str, list[str]] = {}
+    if jurisdiction_court.pk == court.pk:
+        errors["jurisdiction_court"] = [_("A cross-region filing goes to another court than this one.")]
+    elif not jurisdiction_court.is_active:
+        errors["jurisdiction_court"] = [_("That court does not take filings in this system.")]
+    if category not in FilingCategory.values:
+        errors["category"] = [_("Choose civil first instance or enforcement.")]
+    cause = (cause or "").strip()
+    if not cause:
+        errors["cause"] = [_("Enter the cause of action.")]
+    elif len(cause) > 100:
+        errors["cause"] = [_("At most 100 characters.")]
+    if claim_amount is not None and not (Decimal("0") < claim_amount <= MAX_CLAIM_AMOUNT):
+        errors["claim_amount"] = [_("The amount must be above 0 and at most 100,000,000,000 yuan.")]
+    materials = [item.strip() for item in materials]
+    if not materials:
+        errors["materials"] = [_("Tick at least the materials received.")]
+    elif any(not item for item in materials):
+        errors["materials"] = [_("A checklist item cannot be empty.")]
+    elif len(materials) > MAX_MATERIALS or any(len(item) > 100 for item in materials):
+        errors["materials"] = [_("At most 40 items of at most 100 characters each.")]
+    errors.update(clean_parties(parties))
+    if errors:
+        raise ValidationError(errors)
+
+    query_code = new_query_code()
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        day = now.astimezone(COURT_TZ).date()
+        receipt_sequence = sequence_next(f"receipt:{court.code}:{day.isoformat()}")
+        filing = Filing.objects.create(
+            receipt_number=f"KY{court.region_code}-{day:%Y%m%d}-{receipt_sequence:04d}",
+            collaborating_court=court,
+            jurisdiction_court=jurisdiction_court,
+            category=category,
+            cause=cause,
+            claim_amount=claim_amount,
+            materials=materials,
+            e_service_consent=e_service_consent,
+            pre_mediation_consent=pre_mediation_consent,
+            query_code_hash=make_password(query_code),
+            submitted_at=now,
+            submitted_by=actor,
+        )
+        Party.objects.bulk_create(party_rows(parties, filing=filing))
+        record_event(
+            subject=filing,
+            action="filing.submit",
+            actor=actor,
+            to_state=Filing.State.SUBMITTED,
+            payload={"receipt_number": filing.receipt_number, "jurisdiction_court": jurisdiction_court.code},
+        )
+        delivery_send(court=jurisdiction_court, kind=SUBMITTED, payload={"filing": filing.pk})
+    return filing, query_code
+
+
+def filing_resubmit(*, filing_id: int, actor, materials_added: list[str], note: str = "") -> Filing:
+    materials_added = [item.strip() for item in materials_added if item.strip()]
+    if not materials_added:
+        raise ValidationError({"materials": [_("List the materials the litigant brought.")]})
+    with transaction.atomic(durable=True):
+        filing = _locked(filing_id)
+        _require(permissions.may_act_for_litigant(actor, filing))
+        filing.materials = [*filing.materials, *materials_added]
+        filing.resubmitted_at = timezone.now()
+        filing_transition(
+            filing,
+            to_state=Filing.State.RESUBMITTED,
+            action="filing.resubmit",
+            actor=actor,
+            reason=note,
+            payload={"materials_added": materials_added},
+            update_fields=("materials", "resubmitted_at"),
+        )
+        delivery_send(court=filing.jurisdiction_court, kind=RESUBMITTED, payload={"filing": filing.pk})
+    return filing
+
+
+def filing_withdraw(*, filing_id: int, actor, reason: str = "") -> Filing:
+    with transaction.atomic(durable=True):
+        filing = _locked(filing_id)
+        _require(permissions.may_act_for_litigant(actor, filing))
+        filing_transition(
+            filing,
+            to_state=Filing.State.WITHDRAWN,
+            action="filing.withdraw",
+            actor=actor,
+            reason=reason.strip(),
+        )
+        delivery_send(court=filing.jurisdiction_court, kind=WITHDRAWN, payload={"filing": filing.pk})
+    return filing
+
+
+def filing_reissue_query_code(*, filing_id: int, actor) -> tuple[Filing, str]:
+    """A new query code for a litigant who lost theirs; the old one stops working. The clerk has checked
+    the litigant's identity at the window."""
+    query_code = new_query_code()
+    with transaction.atomic(durable=True):
+        filing = _locked(filing_id)
+        _require(permissions.may_act_for_litigant(actor, filing))
+        filing.query_code_hash = make_password(query_code)
+        filing.save(update_fields=["query_code_hash", "updated_at"])
+        Case.objects.filter(origin_filing=filing).update(query_code_hash=filing.query_code_hash)
+        record_event(
+            subject=filing,
+            action="filing.reissue_query_code",
+            actor=actor,
+            from_state=filing.state,
+            to_state=filing.state,
+        )
+    return filing, query_code
+
+
+def filing_attach(*, filing_id: int, actor, upload) -> FilingAttachment:
+    checked = check_scan(upload)
+    with transaction.atomic(durable=True):
+        filing = _locked(filing_id)
+        _require(permissions.may_attach(actor, filing))
+        attachment = FilingAttachment(
+            filing=filing,
+            original_name=(upload.name or "scan")[-200:],
+            content_type=checked.content_type,
+            size=checked.size,
+            sha256=checked.sha256,
+            uploaded_by=actor,
+        )
+        attachment.file.save(upload.name or "scan", upload, save=False)
+        attachment.save()
+        record_event(
+            subject=filing,
+            action="filing.attach",
+            actor=actor,
+            from_state=filing.state,
+            to_state=filing.state,
+            payload={"attachment": attachment.pk, "name": attachment.original_name, "sha256": checked.sha256},
+        )
+    # A file written for a transaction that then failed would be an orphan; this one committed.
+    return attachment
+
+
+# --- At the court with jurisdiction -----------------------------------------------------------------------
+
+
+def filing_receive(*, filing_id: int) -> Filing | None:
+    """The filing has reached the court with jurisdiction (run by the delivery, inside its transaction).
+    The 7-day decision clock starts now."""
+    filing = _locked(filing_id)
+    if filing.state != Filing.State.SUBMITTED:
+        return None  # withdrawn before it arrived: nothing to receive
+    filing.received_at = timezone.now()
+    filing.decision_due_at, filing.decision_due_calendar_known = _decision_due(filing.received_at)
+    return filing_transition(
+        filing,
+        to_state=Filing.State.RECEIVED,
+        action="filing.receive",
+        actor_court=filing.jurisdiction_court,
+        payload={"decision_due_at": filing.decision_due_at.isoformat()},
+        update_fields=("received_at", "decision_due_at", "decision_due_calendar_known"),
+    )
+
+
+def filing_receive_resubmission(*, filing_id: int) -> Filing | None:
+    """A corrected filing has arrived: the 7 days start again from now (Interp 126)."""
+    filing = _locked(filing_id)
+    if filing.state != Filing.State.RESUBMITTED:
+        return None
+    filing.received_at = timezone.now()
+    filing.decision_due_at, filing.decision_due_calendar_known = _decision_due(filing.received_at)
+    filing.overdue = False
+    filing.save(
+        update_fields=[
+            "received_at",
+            "decision_due_at",
+            "decision_due_calendar_known",
+            "overdue",
+            "updated_at",
+        ]
+    )
+    record_event(
+        subject=filing,
+        action="filing.receive_resubmission",
+        actor_court=filing.jurisdiction_court,
+        from_state=filing.state,
+        to_state=filing.state,
+        payload={"decision_due_at": filing.decision_due_at.isoformat()},
+    )
+    return filing
+
+
+def _decide(
+    filing: Filing,
+    actor,
+    *,
+    to_state: str,
+    action: str,
+    reason: str = "",
+    payload=None,
+    update_fields: tuple[str, ...] = (),
+) -> Filing:
+    """A decision by the court with jurisdiction; the collaborating court is told, to tell the litigant."""
+    now = timezone.now()
+    first_decision = filing.decided_at is None
+    if first_decision:
+        filing.decided_at = now  # the zone's 15-minute target runs from submission to the first decision
+    filing.decided_by = actor
+    filing.overdue = False
+    filing_transition(
+        filing,
+        to_state=to_state,
+        action=action,
+        actor=actor,
+        reason=reason,
+        payload=payload,
+        update_fields=("decided_at", "decided_by", "overdue", *update_fields),
+    )
+    delivery_send(
+        court=filing.collaborating_court, kind=OUTCOME, payload={"filing": filing.pk, "state": to_state}
+    )
+    return filing
+
+
+def filing_register(*, filing_id: int, actor, tribunal: Tribunal | None = None) -> Case:
+    """Register the case (立案): it gets its number, and the filing's parties become the case's."""
+    with transaction.atomic(durable=True):
+        filing = _locked(filing_id)
+        _require(permissions.may_decide(actor, filing))
+        if tribunal is not None and tribunal.court_id != filing.jurisdiction_court_id:
+            raise ValidationError(
+                {"tribunal": [_("The tribunal must belong to the court with jurisdiction.")]}
+            )
+        # The transition is checked (and may refuse) before a number is drawn.
+        _decide(filing, actor, to_state=Filing.State.REGISTERED, action="filing.register")
+        case_type = CaseType.objects.get(filing_category=filing.category)
+        year = (filing.received_at or filing.submitted_at).astimezone(COURT_TZ).year  # year of receipt
+        sequence, number = case_number_next(court=filing.jurisdiction_court, case_type=case_type, year=year)
+        case = Case.objects.create(
+            number=number,
+            court=filing.jurisdiction_court,
+            tribunal=tribunal,
+            case_type=case_type,
+            year=year,
+            sequence=sequence,
+            cause=filing.cause,
+            claim_amount=filing.claim_amount,
+            procedure=filing.category,
+            query_code_hash=filing.query_code_hash,
+            origin_filing=filing,
+            registered_by=actor,
+        )
+        Party.objects.filter(filing=filing).update(case=case)
+        record_event(
+            subject=case,
+            action="case.register",
+            actor=actor,
+            to_state=Case.State.REGISTERED,
+            payload={"case_number": number, "filing": filing.pk},
+        )
+    return case
+
+
+def filing_request_correction(*, filing_id: int, actor, items: list[str], deadline: dt.date) -> Filing:
+    """Ask once, in writing, for every missing item, with a deadline (一次性书面告知补正)."""
+    items = [item.strip() for item in items]
+    errors = {}
+    if not items or any(not item for item in items):
+        errors["items"] = [_("List every item to correct; none may be empty.")]
+    elif len(items) > MAX_MATERIALS or any(len(item) > 200 for item in items):
+        errors["items"] = [_("At most 40 items of at most 200 characters each.")]
+    today = timezone.localdate()
+    if deadline <= today:
+        errors["deadline"] = [_("The deadline must be after today.")]
+    elif deadline > today + dt.timedelta(days=MAX_CORRECTION_DAYS):
+        errors["deadline"] = [_("The deadline may be at most 60 days away.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(durable=True):
+        filing = _locked(filing_id)
+        _require(permissions.may_decide(actor, filing))
+        filing.correction_items = items
+        filing.correction_deadline = deadline
+        filing.correction_requested_at = timezone.now()
+        filing.decision_due_at = None  # the 7 days start again when the corrected filing arrives
+        return _decide(
+            filing,
+            actor,
+            to_state=Filing.State.CORRECTION_REQUESTED,
+            action="filing.request_correction",
+            payload={"items": items, "deadline": deadline.isoformat()},
+            update_fields=(
+                "correction_items",
+                "correction_deadline",
+                "correction_requested_at",
+                "decision_due_at",
+            ),
+        )
+
+
+def filing_divert_to_mediation(*, filing_id: int, actor, note: str = "") -> Filing:
+    with transaction.atomic(durable=True):
+        filing = _locked(filing_id)
+        _require(permissions.may_decide(actor, filing))
+        if not filing.pre_mediation_consent:
+            raise ValidationError(
+                {"pre_mediation_consent": [_("The litigant did not consent to pre-filing mediation.")]}
+            )
+        _decide(
+            filing,
+            actor,
+            to_state=Filing.State.DIVERTED_TO_MEDIATION,
+            action="filing.divert_to_mediation",
+            reason=note.strip(),
+        )
+        # The mediation app takes it from here, through the handler it registers for this kind.
+        delivery_send(court=filing.jurisdiction_court, kind=DIVERTED, payload={"filing": filing.pk})
+    return filing
+
+
+def filing_refuse(*, filing_id: int, actor, reason: str) -> Filing:
+    """Not accepted, by a written ruling with reasons (裁定不予受理), which the litigant may appeal."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("A refusal needs its reasons.")]})
+    if len(reason) > 4000:
+        raise ValidationError({"reason": [_("At most 4000 characters.")]})
+    with transaction.atomic(durable=True):
+        filing = _locked(filing_id)
+        _require(permissions.may_decide(actor, filing))
+        filing.refusal_reason = reason
+        return _decide(
+            filing,
+            actor,
+            to_state=Filing.State.REFUSED,
+            action="filing.refuse",
+            reason=reason,
+            update_fields=("refusal_reason",),
+        )
+
+
+# --- The system's own moves (periodic) --------------------------------------------------------------------
+
+
+def filing_return_uncorrected(*, filing_id: int) -> Filing | None:
+    """No correction by the deadline: the filing is returned (DOMAIN.md, deadlines)."""
+    with transaction.atomic(durable=True):
+        filing = _locked(filing_id)
+        if (
+            filing.state != Filing.State.CORRECTION_REQUESTED
+            or filing.correction_deadline >= timezone.localdate()
+        ):
+            return None
+        filing_transition(
+            filing,
+            to_state=Filing.State.RETURNED,
+            action="filing.return",
+            actor_court=filing.jurisdiction_court,
+            reason=_("Not corrected by %(date)s.") % {"date": filing.correction_deadline},
+        )
+        delivery_send(
+            court=filing.collaborating_court,
+            kind=OUTCOME,
+            payload={"filing": filing.pk, "state": Filing.State.RETURNED},
+        )
+    return filing
+
+
+def filing_flag_overdue(*, filing_id: int) -> Filing | None:
+    """Past the 7 days: the court must register first (先行立案). Flagged once, with an event and a notice."""
+    with transaction.atomic(durable=True):
+        filing = _locked(filing_id)
+        if (
+            filing.overdue
+            or filing.state not in FILING_UNDER_REVIEW
+            or filing.decision_due_at > timezone.now()
+        ):
+            return None
+        filing.overdue = True
+        filing.save(update_fields=["overdue", "updated_at"])
+        record_event(
+            subject=filing,
+            action="filing.overdue",
+            actor_court=filing.jurisdiction_court,
+            from_state=filing.state,
+            to_state=filing.state,
+        )
+        from courts.notifications import notify_court
+
+        notify_court(
+            court=filing.jurisdiction_court,
+            role=Role.FILING_CLERK,
+            title=_("Overdue: %(receipt)s must be registered first (先行立案)")
+            % {"receipt": filing.receipt_number},
+            url=f"/filings/{filing.pk}/",
+        )
+    return filing
+
+
+def filings_sweep_deadlines() -> dict[str, int]:
+    """The periodic pass: flag filings past their decision date, return those never corrected."""
+    now = timezone.now()
+    overdue_ids = Filing.objects.filter(state__in=FILING_UNDER_REVIEW, overdue=False, decision_due_at__lt=now)
+    lapsed_ids = Filing.objects.filter(
+        state=Filing.State.CORRECTION_REQUESTED, correction_deadline__lt=timezone.localdate()
+    )
+    flagged = sum(1 for pk in overdue_ids.values_list("pk", flat=True) if filing_flag_overdue(filing_id=pk))
+    returned = sum(
+        1 for pk in lapsed_ids.values_list("pk", flat=True) if filing_return_uncorrected(filing_id=pk)
+    )
+    return {"flagged_overdue": flagged, "returned": returned}

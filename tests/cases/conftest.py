@@ -1,0 +1,96 @@
+"""Filing fixtures: a Wujiang window files for Qingpu, as in the issue's story."""
+
+import pytest
+
+from cases.models import Filing
+from cases.services.filings import filing_submit
+from cases.services.parties import PartyInput
+from courts.delivery import delivery_handle
+from courts.models import Delivery
+from tests.conftest import make_staff
+
+PLAINTIFF_ID = "320509199001011239"  # valid: Wujiang prefix, 1990-01-01, check digit 9
+DEFENDANT_USCC = "91310118MA1JL5PX4P"  # valid unified social credit code of a Qingpu company
+
+
+def filing_payload(**overrides) -> dict:
+    payload = {
+        "jurisdiction_court": "qingpu",
+        "category": "civil_first_instance",
+        "cause": "买卖合同纠纷",
+        "claim_amount": "158000.00",
+        "parties": [
+            {
+                "role": "plaintiff",
+                "kind": "person",
+                "name": "张三",
+                "id_number": PLAINTIFF_ID,
+                "phone": "13812345678",
+                "address": "苏州市吴江区黎里镇汾湖大道1号",
+            },
+            {
+                "role": "defendant",
+                "kind": "organisation",
+                "name": "上海青浦某贸易有限公司",
+                "id_number": DEFENDANT_USCC,
+                "phone": "021-59700000",
+                "address": "上海市青浦区朱家角镇",
+            },
+        ],
+        "materials": ["起诉状（副本1份）", "身份证明", "证据目录及证据"],
+        "e_service_consent": True,
+        "pre_mediation_consent": True,
+    }
+    payload.update(overrides)
+    return payload
+
+
+def submit(actor, courts, **overrides) -> tuple[Filing, str]:
+    payload = filing_payload(**overrides)
+    return filing_submit(
+        actor=actor,
+        jurisdiction_court=courts[payload["jurisdiction_court"]],
+        category=payload["category"],
+        cause=payload["cause"],
+        claim_amount=payload["claim_amount"] and __import__("decimal").Decimal(payload["claim_amount"]),
+        parties=[PartyInput(**party) for party in payload["parties"]],
+        materials=payload["materials"],
+        e_service_consent=payload["e_service_consent"],
+        pre_mediation_consent=payload["pre_mediation_consent"],
+    )
+
+
+def deliver_pending() -> int:
+    """Run every pending delivery's handler in this thread, as a worker would (service-level tests)."""
+    return sum(
+        delivery_handle(pk) for pk in Delivery.objects.filter(state="pending").values_list("pk", flat=True)
+    )
+
+
+@pytest.fixture
+def jiashan_clerk(courts):
+    return make_staff("jiashan.both", "jiashan", ["window_clerk", "filing_clerk"])
+
+
+@pytest.fixture
+def qingpu_window(courts):
+    return make_staff("qingpu.window", "qingpu", ["window_clerk"])
+
+
+@pytest.fixture
+def wujiang_filing_clerk(courts):
+    return make_staff("wujiang.filing", "wujiang", ["filing_clerk"])
+
+
+@pytest.fixture
+def submitted(wujiang_clerk, qingpu_clerk, courts) -> Filing:
+    filing, _code = submit(wujiang_clerk, courts)
+    return filing
+
+
+@pytest.fixture
+def received(submitted) -> Filing:
+    deliver_pending()
+    submitted.refresh_from_db()
+    assert submitted.state == "received"
+    return submitted
