@@ -7,6 +7,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases and cross-region filing")
 
     def ready(self):
-        from cases import handlers
+        from cases import handlers, labels, views
+        from courts.home_panels import register_panel
+        from courts.timeline import register_labels
 
         handlers.register()
+        register_panel(views.inbox_panel)
+        register_labels(actions=labels.ACTIONS, states=labels.STATES)

@@ -95,9 +95,7 @@ def validate_uscc(value: str) -> str:
     code = value.strip().upper()
     if len(code) != 18 or any(char not in USCC_ALPHABET for char in code):
         raise ValidationError(
-            _(
-                "A unified social credit code has 18 digits and capital letters (no I, O, Z, S or V)."
-            ),
+            _("A unified social credit code has 18 digits and capital letters (no I, O, Z, S or V)."),
             code="uscc_format",
         )
     if uscc_check_character(code[:17]) != code[17]:

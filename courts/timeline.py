@@ -39,3 +39,21 @@ def record_event(
 
 def timeline_of(subject: models.Model):
     return Event.objects.for_subject(subject).select_related("actor", "actor_court")
+
+
+# Human names for timeline actions and states, contributed by the apps that write them (in ready()).
+_action_labels: dict[str, str] = {}
+_state_labels: dict[str, str] = {}
+
+
+def register_labels(*, actions: dict | None = None, states: dict | None = None) -> None:
+    _action_labels.update(actions or {})
+    _state_labels.update(states or {})
+
+
+def action_label(action: str) -> str:
+    return str(_action_labels.get(action, action))
+
+
+def state_label(state: str) -> str:
+    return str(_state_labels.get(state, state))

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/<int:notification_id>/open/", views.notification_open, name="notification-open"),
     path("calendar/", views.holiday_calendar, name="holiday-calendar"),
     path("calendar/<int:year>/", views.holiday_calendar, name="holiday-calendar-year"),
 ]

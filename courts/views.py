@@ -6,11 +6,14 @@ import datetime as dt
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from courts.forms import ThrottledAuthenticationForm
-from courts.models import CalendarDay, CalendarYear
+from courts.home_panels import panels_for
+from courts.models import CalendarDay, CalendarYear, Notification
 from courts.selectors import acting_court, courts_with_tribunals
 
 
@@ -22,8 +25,9 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    """The court's desk. Later flows put their inboxes here; for now it says who and where the user is."""
+    """The court's desk: what is waiting (panels from the floors above), notices, and the zone's courts."""
     court = acting_court(request.user)
+    notices = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
     return render(
         request,
         "courts/home.html",
@@ -31,8 +35,20 @@ def home(request):
             "court": court,
             "tribunals": court.tribunals.all() if court else [],
             "courts": courts_with_tribunals(),
+            "panels": panels_for(request),
+            "notices": notices[:20],
+            "notice_count": notices.count(),
         },
     )
+
+
+@login_required
+@require_POST
+def notification_open(request, notification_id: int):
+    """Mark a notice read and follow its link (a user finds only their own notices)."""
+    notice = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+    return redirect(notice.url if url_has_allowed_host_and_scheme(notice.url, allowed_hosts=None) else "home")
 
 
 @login_required

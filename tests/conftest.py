@@ -56,7 +56,7 @@ def requires_postgres():
 
 
 def ensure_seed_data():
-    """Put back the rows the data migrations seed (courts, tribunals, roles, calendar).
+    """Put back the rows the data migrations seed (courts, tribunals, roles, calendar, case types).
 
     A transactional test (real worker, live server) ends with a flush that empties every table, seed rows
     included, so tests after it would find no courts.
@@ -72,6 +72,10 @@ def ensure_seed_data():
         importlib.import_module("courts.migrations.0002_seed_registry").seed(apps, None)
     if not CalendarYear.objects.exists():
         import_package_calendar(CalendarYear, CalendarDay)
+    from cases.models import CaseType
+
+    if not CaseType.objects.exists():
+        importlib.import_module("cases.migrations.0002_seed_case_types").seed(apps, None)
 
 
 @pytest.fixture

@@ -1,0 +1,308 @@
+"""Pages for clerks: file at the window, the receiving court's inbox, a filing's page with its actions, the
+receipt, and the case page. Every page starts from cases.selectors and calls the same services as the API."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import permissions, selectors
+from cases.forms import (
+    AttachmentForm,
+    CorrectionForm,
+    FilingFilterForm,
+    FilingForm,
+    OptionalReasonForm,
+    PartyFormSet,
+    ReasonForm,
+    RegisterForm,
+    ResubmitForm,
+    attach_service_errors,
+)
+from cases.models import Case, Filing, Party
+from cases.services import filings as services
+from cases.services.parties import PartyInput
+from courts.errors import ActionForbidden, TransitionNotAllowed
+from courts.home_panels import Panel
+from courts.login_throttle import client_address
+from courts.personal_data import personal_data_access_log, unseal
+from courts.selectors import acting_court
+from courts.timeline import timeline_of
+
+QUERY_CODE_SESSION_KEY = "query-code:{}"
+
+
+def _filing_or_404(request, filing_id: int) -> Filing:
+    try:
+        return selectors.filing_detail(request.user, filing_id)
+    except Filing.DoesNotExist:
+        raise Http404 from None
+
+
+def inbox_panel(request) -> Panel | None:
+    """The filings part of the home page's inbox (registered in CasesConfig.ready)."""
+    if acting_court(request.user) is None:
+        return None
+    inbox = selectors.inbox_for(request.user)
+    return Panel(
+        "cases/_inbox.html",
+        {
+            "to_decide": inbox["to_decide"][:50],
+            "outgoing": inbox["outgoing"],
+            "may_file": permissions.may_file(request.user),
+        },
+        order=10,
+    )
+
+
+@login_required
+def filing_new(request):
+    if not permissions.may_file(request.user):
+        raise PermissionDenied
+    court = acting_court(request.user)
+    form = FilingForm(request.POST or None, court=court)
+    parties = PartyFormSet(
+        request.POST or None,
+        prefix="parties",
+        initial=[{"role": "plaintiff", "kind": "person"}, {"role": "defendant"}],
+    )
+    if request.method == "POST" and form.is_valid() and parties.is_valid():
+        try:
+            filing, query_code = services.filing_submit(
+                actor=request.user,
+                jurisdiction_court=form.cleaned_data["jurisdiction_court"],
+                category=form.cleaned_data["category"],
+                cause=form.cleaned_data["cause"],
+                claim_amount=form.cleaned_data["claim_amount"],
+                parties=[PartyInput(**party.cleaned_data) for party in parties.forms if party.cleaned_data],
+                materials=form.materials_list(),
+                e_service_consent=form.cleaned_data["e_service_consent"],
+                pre_mediation_consent=form.cleaned_data["pre_mediation_consent"],
+            )
+        except ValidationError as error:
+            attach_service_errors(error, form, parties)
+        else:
+            # Shown once, on the receipt; only its hash is kept.
+            request.session[QUERY_CODE_SESSION_KEY.format(filing.pk)] = query_code
+            messages.success(
+                request, _("Filed and sent to %(court)s.") % {"court": filing.jurisdiction_court.name}
+            )
+            return redirect("filing-receipt", filing.pk)
+    return render(request, "cases/filing_form.html", {"form": form, "parties": parties, "court": court})
+
+
+@login_required
+def filing_receipt(request, filing_id: int):
+    """The materials receipt (诉讼材料收据), printable; shows the query code the one time it is in clear."""
+    filing = _filing_or_404(request, filing_id)
+    query_code = request.session.pop(QUERY_CODE_SESSION_KEY.format(filing.pk), None)
+    return render(
+        request,
+        "cases/receipt.html",
+        {
+            "filing": filing,
+            "query_code": query_code,
+            "may_reissue": permissions.may_act_for_litigant(request.user, filing),
+        },
+    )
+
+
+@login_required
+@require_POST
+def filing_reissue_code(request, filing_id: int):
+    filing = _filing_or_404(request, filing_id)
+    try:
+        _filing, query_code = services.filing_reissue_query_code(filing_id=filing.pk, actor=request.user)
+    except ActionForbidden as refusal:
+        messages.error(request, str(refusal))
+        return redirect("filing-detail", filing.pk)
+    request.session[QUERY_CODE_SESSION_KEY.format(filing.pk)] = query_code
+    messages.success(request, _("A new query code was issued; the old one no longer works."))
+    return redirect("filing-receipt", filing.pk)
+
+
+@login_required
+def filing_list(request):
+    form = FilingFilterForm(request.GET or None)
+    filters = selectors.FilingFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.FilingFilters(
+            state=[data["state"]] if data["state"] else None,
+            direction=data["direction"] or None,
+            overdue=True if data["overdue"] else None,
+            search=data["search"],
+        )
+    page = Paginator(selectors.filing_list(request.user, filters), 50).get_page(request.GET.get("page"))
+    return render(request, "cases/filing_list.html", {"form": form, "page": page})
+
+
+def _detail_context(request, filing: Filing, **extra) -> dict:
+    actions = permissions.allowed_actions(request.user, filing)
+    return {
+        "filing": filing,
+        "actions": actions,
+        "timeline": timeline_of(filing),
+        "correction_form": CorrectionForm(),
+        "resubmit_form": ResubmitForm(),
+        "reason_form": ReasonForm(),
+        "note_form": OptionalReasonForm(),
+        "register_form": RegisterForm(court=filing.jurisdiction_court),
+        "attachment_form": AttachmentForm(),
+        "may_attach": permissions.may_attach(request.user, filing),
+        "may_reissue": permissions.may_act_for_litigant(request.user, filing),
+        "may_see_identity": permissions.may_see_identity(request.user),
+        "revealed": {},
+        **extra,
+    }
+
+
+@login_required
+def filing_detail(request, filing_id: int):
+    filing = _filing_or_404(request, filing_id)
+    return render(request, "cases/filing_detail.html", _detail_context(request, filing))
+
+
+ACTION_FORMS = {
+    "register": RegisterForm,
+    "request-correction": CorrectionForm,
+    "resubmit": ResubmitForm,
+    "divert-to-mediation": OptionalReasonForm,
+    "refuse": ReasonForm,
+    "withdraw": OptionalReasonForm,
+}
+
+
+def _run_action(request, action: str, filing: Filing, form) -> str:
+    data = form.cleaned_data
+    if action == "register":
+        case = services.filing_register(filing_id=filing.pk, actor=request.user, tribunal=data["tribunal"])
+        return _("Registered as %(number)s.") % {"number": case.number}
+    if action == "request-correction":
+        services.filing_request_correction(
+            filing_id=filing.pk, actor=request.user, items=form.items_list(), deadline=data["deadline"]
+        )
+        return _("The correction request was sent to the filing window.")
+    if action == "resubmit":
+        services.filing_resubmit(
+            filing_id=filing.pk, actor=request.user, materials_added=form.materials_list(), note=data["note"]
+        )
+        return _("The corrected filing was sent.")
+    if action == "divert-to-mediation":
+        services.filing_divert_to_mediation(filing_id=filing.pk, actor=request.user, note=data["reason"])
+        return _("Diverted to pre-filing mediation.")
+    if action == "refuse":
+        services.filing_refuse(filing_id=filing.pk, actor=request.user, reason=data["reason"])
+        return _("Not accepted; the filing window has been told.")
+    services.filing_withdraw(filing_id=filing.pk, actor=request.user, reason=data["reason"])
+    return _("The filing was withdrawn.")
+
+
+@login_required
+@require_POST
+def filing_action(request, filing_id: int, action: str):
+    filing = _filing_or_404(request, filing_id)
+    if action not in ACTION_FORMS:
+        raise Http404
+    form_class = ACTION_FORMS[action]
+    form = (
+        form_class(request.POST, court=filing.jurisdiction_court)
+        if form_class is RegisterForm
+        else form_class(request.POST)
+    )
+    if form.is_valid():
+        try:
+            messages.success(request, _run_action(request, action, filing, form))
+            return redirect("filing-detail", filing.pk)
+        except (TransitionNotAllowed, ActionForbidden) as refusal:
+            messages.error(request, str(refusal))
+            return redirect("filing-detail", filing.pk)
+        except ValidationError as error:
+            attach_service_errors(error, form)
+    form_name = {
+        "register": "register_form",
+        "request-correction": "correction_form",
+        "resubmit": "resubmit_form",
+        "refuse": "reason_form",
+    }.get(action, "note_form")
+    context = _detail_context(request, filing, **{form_name: form, "open_action": action})
+    return render(request, "cases/filing_detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def filing_attach(request, filing_id: int):
+    filing = _filing_or_404(request, filing_id)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.filing_attach(filing_id=filing.pk, actor=request.user, upload=form.cleaned_data["file"])
+            messages.success(request, _("The scan was attached."))
+            return redirect("filing-detail", filing.pk)
+        except ActionForbidden as refusal:
+            messages.error(request, str(refusal))
+            return redirect("filing-detail", filing.pk)
+        except ValidationError as error:
+            form.add_error("file", error)
+    return render(
+        request,
+        "cases/filing_detail.html",
+        _detail_context(request, filing, attachment_form=form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def party_reveal(request, party_id: int):
+    """Show one party's real ID number and phone on its record's page, and log that it was seen."""
+    try:
+        party = selectors.parties_visible_to(request.user).select_related("filing", "case").get(pk=party_id)
+    except Party.DoesNotExist:
+        raise Http404 from None
+    if not permissions.may_see_identity(request.user):
+        raise PermissionDenied
+    personal_data_access_log(
+        user=request.user,
+        subject=party,
+        fields=["id_number", "phone"],
+        purpose="page",
+        address=client_address(request),
+    )
+    revealed = {party.pk: {"id_number": unseal(party.id_number_cipher), "phone": unseal(party.phone_cipher)}}
+    if party.filing_id and selectors.filings_visible_to(request.user).filter(pk=party.filing_id).exists():
+        filing = selectors.filing_detail(request.user, party.filing_id)
+        return render(
+            request, "cases/filing_detail.html", _detail_context(request, filing, revealed=revealed)
+        )
+    case = selectors.case_detail(request.user, party.case_id)
+    return render(request, "cases/case_detail.html", _case_context(request, case, revealed=revealed))
+
+
+@login_required
+def case_list(request):
+    page = Paginator(selectors.case_list(request.user), 50).get_page(request.GET.get("page"))
+    return render(request, "cases/case_list.html", {"page": page})
+
+
+def _case_context(request, case: Case, **extra) -> dict:
+    return {
+        "case": case,
+        "timeline": timeline_of(case),
+        "may_see_identity": permissions.may_see_identity(request.user),
+        "revealed": {},
+        **extra,
+    }
+
+
+@login_required
+def case_detail(request, case_id: int):
+    try:
+        case = selectors.case_detail(request.user, case_id)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    return render(request, "cases/case_detail.html", _case_context(request, case))

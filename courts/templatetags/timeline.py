@@ -1,0 +1,21 @@
+from django import template
+
+from courts import timeline
+
+register = template.Library()
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return timeline.action_label(action)
+
+
+@register.filter
+def state_label(state: str) -> str:
+    return timeline.state_label(state)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`{{ revealed|get_item:party.pk }}`: look a key up in a dict from a template."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
