@@ -8,6 +8,7 @@ that `make demo` starts on a unix socket under var/redis/.
 import base64
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -92,8 +93,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite takes its write lock lazily, so two overlapping read-then-write transactions fail with
     # "database is locked". IMMEDIATE takes the lock when the transaction starts, and select_for_update is a
     # no-op on SQLite, so this is what serialises our state transitions there (see STACK-NOTES.md).
-    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        # WAL lets readers go on while one writer commits; NORMAL sync is safe with WAL and much faster.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests on SQLite use a file, not shared-cache memory: with a live server, a worker thread and the test
+    # thread all writing, shared-cache memory fails with "database table is locked" instead of waiting.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"yrd-test-{os.getpid()}.sqlite3")
+    }
 
 # Login throttling and similar counters must be shared by every web process, so they live in the database
 # rather than in each process's memory.
