@@ -190,6 +190,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FilingStateEnum": "cases.models.Filing.State",
+        "CaseStateEnum": "cases.models.Case.State",
+    },
 }
 
 # --- Personal data (PIPL) ---------------------------------------------------------------------------------

@@ -73,7 +73,23 @@ class TestSchema:
         response = api.get("/api/schema/", HTTP_ACCEPT="application/json")
         assert response.status_code == 200
         paths = response.json()["paths"]
-        for path in ["/api/auth/token/", "/api/courts/", "/api/calendar/deadline/"]:
+        for path in [
+            "/api/auth/token/",
+            "/api/courts/",
+            "/api/calendar/deadline/",
+            "/api/filings/",
+            "/api/filings/{id}/",
+            "/api/filings/{id}/register/",
+            "/api/filings/{id}/request-correction/",
+            "/api/filings/{id}/resubmit/",
+            "/api/filings/{id}/divert-to-mediation/",
+            "/api/filings/{id}/refuse/",
+            "/api/filings/{id}/withdraw/",
+            "/api/filings/{id}/attachments/",
+            "/api/cases/",
+            "/api/cases/{id}/",
+            "/api/parties/{id}/reveal/",
+        ]:
             assert path in paths
 
     def test_swagger_ui_is_served_without_a_cdn(self, api):
@@ -81,3 +97,9 @@ class TestSchema:
         assert "swagger-ui" in page
         assert "cdn" not in page.lower()
         assert "/static/drf_spectacular_sidecar/" in page
+
+    def test_the_schema_is_valid_openapi_without_warnings(self, tmp_path):
+        from django.core.management import call_command
+
+        call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+        assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")

@@ -355,3 +355,29 @@ def test_the_15_minute_target_is_measurable(received, qingpu_clerk):
 def test_amounts_are_kept_exactly(wujiang_clerk, courts):
     filing, _ = submit(wujiang_clerk, courts, claim_amount="158000.55")
     assert Filing.objects.get(pk=filing.pk).claim_amount == Decimal("158000.55")
+
+
+def test_the_receiving_clerks_get_an_email_after_commit(
+    submitted, qingpu_clerk, django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver_pending()
+    assert [message.to for message in mailoutbox] == [[qingpu_clerk.email]]
+    assert submitted.receipt_number in mailoutbox[0].subject
+
+
+def test_a_mail_outage_does_not_undo_the_delivery(
+    submitted, qingpu_clerk, django_capture_on_commit_callbacks, monkeypatch
+):
+    from django.core import mail
+
+    def broken(*args, **kwargs):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(mail, "send_mass_mail", broken)
+    monkeypatch.setattr("courts.notifications.send_mass_mail", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver_pending()
+    submitted.refresh_from_db()
+    assert submitted.state == "received"
+    assert Notification.objects.filter(recipient=qingpu_clerk).count() == 1
