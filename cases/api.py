@@ -1,7 +1,7 @@
 """API of cross-region filing and cases. Transitions are POST actions calling the same services as the pages.
 Every endpoint starts from cases.selectors, so another court's record is a 404."""
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, QueryDict
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -46,6 +46,16 @@ ERRORS = {
 }
 
 
+def without_empty(params: QueryDict) -> QueryDict:
+    """`?state=&court=qingpu` means "no state filter", as an HTML form sends it, not an invalid state."""
+    cleaned = QueryDict(mutable=True)
+    for key, values in params.lists():
+        kept = [value for value in values if value.strip()]
+        if kept:
+            cleaned.setlist(key, kept)
+    return cleaned
+
+
 def _errors(*codes):
     return {code: ERRORS[code] for code in codes}
 
@@ -70,7 +80,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_queryset(self):
         if self.action == "list":
-            filters = FilingFilterSerializer(data=self.request.query_params)
+            filters = FilingFilterSerializer(data=without_empty(self.request.query_params))
             filters.is_valid(raise_exception=True)
             data = filters.validated_data
             return selectors.filing_list(

@@ -171,10 +171,17 @@ class FilingSerializer(serializers.ModelSerializer):
     collaborating_court = serializers.SlugRelatedField(slug_field="code", read_only=True)
     jurisdiction_court = serializers.SlugRelatedField(slug_field="code", read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
-    deadline = serializers.SerializerMethodField(help_text=_("What is due next, and by when."))
+    deadline = serializers.DateTimeField(
+        source="current_deadline",
+        read_only=True,
+        allow_null=True,
+        help_text=_("What is due next, and by when."),
+    )
     must_register_first = serializers.SerializerMethodField()
-    handoff_minutes = serializers.SerializerMethodField(
-        help_text=_("Minutes from submission to the first decision (the zone's target: 15).")
+    handoff_minutes = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text=_("Minutes from submission to the first decision (the zone's target: 15)."),
     )
     case = CaseRefSerializer(read_only=True, allow_null=True)
     parties = PartySerializer(many=True, read_only=True)
@@ -210,14 +217,8 @@ class FilingSerializer(serializers.ModelSerializer):
             "parties",
         ]
 
-    def get_deadline(self, filing) -> dt.datetime | None:
-        return filing.current_deadline()
-
     def get_must_register_first(self, filing) -> bool:
         return filing.overdue
-
-    def get_handoff_minutes(self, filing) -> float | None:
-        return filing.handoff_minutes()
 
 
 class FilingDetailSerializer(FilingSerializer):

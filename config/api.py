@@ -50,7 +50,14 @@ def _field_errors(detail) -> dict:
     def walk(prefix: str, value) -> None:
         if isinstance(value, dict):
             for key, nested in value.items():
-                walk(f"{prefix}.{key}" if prefix else str(key), nested)
+                # An error about a nested object as a whole names the object itself ("parties"), not
+                # "parties.non_field_errors".
+                name = (
+                    prefix
+                    if key == "non_field_errors" and prefix
+                    else (f"{prefix}.{key}" if prefix else str(key))
+                )
+                walk(name, nested)
         elif isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
             for index, nested in enumerate(value):
                 if nested:
