@@ -1,7 +1,6 @@
 """API shapes for filings, cases and parties. Court fields take and show court codes (wujiang, qingpu,
 jiashan). Parties show masked ID numbers and phones only."""
 
-import datetime as dt
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
