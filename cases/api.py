@@ -274,7 +274,7 @@ class PartyViewSet(viewsets.GenericViewSet):
     def reveal(self, request, pk=None):
         """The party's unmasked ID number and phone, for roles that need them. Every call is logged."""
         party = self.get_object()
-        if not permissions.may_see_identity(request.user):
+        if not permissions.may_see_identity(request.user, party):
             raise PermissionDenied(_("Your role sees masked identity data only."))
         personal_data_access_log(
             user=request.user,

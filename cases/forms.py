@@ -68,18 +68,20 @@ class PartyForm(forms.Form):
     id_number = forms.CharField(label=_("ID number / credit code"), max_length=32, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=24, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    e_service_consent = forms.BooleanField(label=_("Consents to electronic service"), required=False)
 
 
 PartyFormSet = forms.formset_factory(PartyForm, extra=0, min_num=2, validate_min=True, max_num=50)
 
 
-def attach_service_errors(error: ValidationError, form: forms.Form, parties=None) -> None:
-    """Put a service's {"field": [...]} or {"parties.1.phone": [...]} errors on the matching form field."""
+def attach_service_errors(error: ValidationError, form: forms.Form, parties=None, filled=None) -> None:
+    """Put a service's {"field": [...]} or {"parties.1.phone": [...]} errors on the matching form field.
+    `filled` are the party forms that were sent to the service, in its order (empty extra forms left out)."""
     for key, messages in error.message_dict.items():
         parts = key.split(".")
         if parts[0] == "parties" and parties is not None:
             if len(parts) == 3:
-                party_form = parties.forms[int(parts[1])]
+                party_form = (filled if filled is not None else parties.forms)[int(parts[1])]
                 for message in messages:
                     party_form.add_error(parts[2] if parts[2] in party_form.fields else None, message)
             else:
@@ -134,6 +136,19 @@ class AttachmentForm(forms.Form):
 
 class FilingFilterForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), required=False)
+    court = forms.ModelChoiceField(
+        label=_("Other court"),
+        queryset=Court.objects.all(),
+        required=False,
+        to_field_name="code",
+        empty_label=_("all"),
+    )
+    submitted_from = forms.DateField(
+        label=_("Filed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = forms.DateField(
+        label=_("Filed to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     direction = forms.ChoiceField(
         label=_("Direction"),
         required=False,

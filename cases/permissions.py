@@ -1,7 +1,7 @@
 """Who may do what to a filing or a case. Visibility (404 for other courts) is cases.selectors' job; these
 answer "may this user, who can see the record, take this action?" for services, pages and the API alike."""
 
-from cases.models import FILING_TRANSITIONS, Filing
+from cases.models import FILING_OPEN, FILING_TRANSITIONS, Filing
 from courts.models import Role
 from courts.selectors import acting_court
 
@@ -29,13 +29,39 @@ def may_attach(user, filing: Filing) -> bool:
     return may_act_for_litigant(user, filing) or may_decide(user, filing)
 
 
-# The roles whose work needs a party's real ID number and phone (identity checks, service of documents).
-IDENTITY_ROLES = (Role.WINDOW_CLERK, Role.FILING_CLERK, Role.JUDGE, Role.OFFICER)
+def may_see_identity(user, party) -> bool:
+    """Whether this user's work needs this party's real ID number and phone ("masked except to the staff who
+    need them"). Called on a party the user can already see; everyone else sees the masked forms.
+
+    - while a filing is open: the window that took it, and the filing clerks who decide it;
+    - on a case: its own court's filing clerks, judges and officers;
+    - on a request to another court: that court's officers, for the recipient or respondent they act on.
+    """
+    court = acting_court(user)
+    if court is None:
+        return False
+    filing = party.filing
+    window_or_decider = filing is not None and (
+        _acts_for(user, filing.collaborating_court_id, Role.WINDOW_CLERK) or may_decide(user, filing)
+    )
+    if window_or_decider and filing.state in FILING_OPEN:
+        return True
+    if party.case_id is not None:
+        case_court = party.case.court_id
+        if _acts_for_any(user, case_court, (Role.FILING_CLERK, Role.JUDGE, Role.OFFICER)):
+            return True
+        if user.has_role(Role.OFFICER) and _is_subject_of_request_to(party, court):
+            return True
+    return False
 
 
-def may_see_identity(user) -> bool:
-    """Called on a record the user can already see; zone viewers and administrators see masked data only."""
-    return acting_court(user) is not None and any(user.has_role(role) for role in IDENTITY_ROLES)
+def _is_subject_of_request_to(party, court) -> bool:
+    from cases.models import PreservationRequest, ServiceRequest
+
+    return (
+        ServiceRequest.objects.filter(recipient=party, entrusted_court=court).exists()
+        or PreservationRequest.objects.filter(respondent=party, entrusted_court=court).exists()
+    )
 
 
 ACTIONS = {
@@ -59,4 +85,58 @@ def allowed_actions(user, filing: Filing) -> list[str]:
     ]
     if "divert_to_mediation" in actions and not filing.pre_mediation_consent:
         actions.remove("divert_to_mediation")
+    return actions
+
+
+# --- Requests between courts (service, preservation) -------------------------------------------------------
+
+# Staff of the court handling a case who may ask another court for service or preservation.
+REQUESTING_ROLES = (Role.WINDOW_CLERK, Role.FILING_CLERK, Role.JUDGE)
+
+
+def _acts_for_any(user, court_id: int, roles) -> bool:
+    court = acting_court(user)
+    return court is not None and court.pk == court_id and any(user.has_role(role) for role in roles)
+
+
+def may_request(user, case) -> bool:
+    """The court handling the case asks; its clerks and judges send, cancel and acknowledge."""
+    return _acts_for_any(user, case.court_id, REQUESTING_ROLES)
+
+
+def may_manage_sent(user, request) -> bool:
+    return _acts_for_any(user, request.requesting_court_id, REQUESTING_ROLES)
+
+
+def may_handle(user, request) -> bool:
+    """The entrusted court's officers accept, attempt, report and return."""
+    return _acts_for(user, request.entrusted_court_id, Role.OFFICER)
+
+
+def may_attach_to_request(user, request) -> bool:
+    return may_manage_sent(user, request) or may_handle(user, request)
+
+
+REQUEST_ACTIONS = {
+    # action name: (target state or None for a non-transition action, permission)
+    "accept": ("accepted", may_handle),
+    "report_attempt": (None, may_handle),
+    "report": (None, may_handle),
+    "return": ("returned", may_handle),
+    "cancel": ("cancelled", may_manage_sent),
+    "acknowledge": ("closed", may_manage_sent),
+}
+
+
+def allowed_request_actions(user, request, transitions) -> list[str]:
+    next_states = transitions.get(request.state, ())
+    actions = []
+    for name, (target, permitted) in REQUEST_ACTIONS.items():
+        if not permitted(user, request):
+            continue
+        if target is None:
+            if request.state == "accepted":
+                actions.append(name)
+        elif target in next_states:
+            actions.append(name)
     return actions

@@ -10,7 +10,6 @@ from django.db.models import Prefetch, Q, QuerySet, Value, When
 from cases.models import FILING_OPEN, FILING_UNDER_REVIEW, Case, Filing, FilingAttachment, Party
 from courts.legal_calendar import COURT_TZ
 from courts.selectors import acting_court
-from courts.timeline import timeline_of
 
 
 def filings_visible_to(user) -> QuerySet[Filing]:
@@ -124,7 +123,3 @@ def case_list(user) -> QuerySet[Case]:
 
 def case_detail(user, case_id: int) -> Case:
     return case_list(user).get(pk=case_id)
-
-
-def filing_timeline(filing: Filing):
-    return timeline_of(filing)

@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from cases.models import Case, Filing, FilingAttachment, FilingCategory, Party
+from cases.permissions import allowed_actions
 from cases.services.filings import MAX_CLAIM_AMOUNT, MAX_MATERIALS
 from cases.services.parties import MAX_PARTIES
 from courts.models import Court, Tribunal
+from courts.timeline import timeline_of
 
 
 class CourtCodeField(serializers.SlugRelatedField):
@@ -229,14 +231,10 @@ class FilingDetailSerializer(FilingSerializer):
         fields = [*FilingSerializer.Meta.fields, "attachments", "allowed_actions", "timeline"]
 
     def get_allowed_actions(self, filing) -> list[str]:
-        from cases.permissions import allowed_actions
-
         return allowed_actions(self.context["request"].user, filing)
 
     def get_timeline(self, filing) -> list[dict]:
-        from cases.selectors import filing_timeline
-
-        return TimelineEventSerializer(filing_timeline(filing), many=True).data
+        return TimelineEventSerializer(timeline_of(filing), many=True).data
 
 
 class FilingCreatedSerializer(FilingDetailSerializer):
@@ -293,6 +291,4 @@ class CaseDetailSerializer(CaseSerializer):
         fields = [*CaseSerializer.Meta.fields, "timeline"]
 
     def get_timeline(self, case) -> list[dict]:
-        from courts.timeline import timeline_of
-
         return TimelineEventSerializer(timeline_of(case), many=True).data

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cases import permissions, selectors
@@ -71,6 +72,7 @@ def filing_new(request):
         initial=[{"role": "plaintiff", "kind": "person"}, {"role": "defendant"}],
     )
     if request.method == "POST" and form.is_valid() and parties.is_valid():
+        filled = [party for party in parties.forms if party.cleaned_data]
         try:
             filing, query_code = services.filing_submit(
                 actor=request.user,
@@ -78,13 +80,13 @@ def filing_new(request):
                 category=form.cleaned_data["category"],
                 cause=form.cleaned_data["cause"],
                 claim_amount=form.cleaned_data["claim_amount"],
-                parties=[PartyInput(**party.cleaned_data) for party in parties.forms if party.cleaned_data],
+                parties=[PartyInput(**party.cleaned_data) for party in filled],
                 materials=form.materials_list(),
                 e_service_consent=form.cleaned_data["e_service_consent"],
                 pre_mediation_consent=form.cleaned_data["pre_mediation_consent"],
             )
         except ValidationError as error:
-            attach_service_errors(error, form, parties)
+            attach_service_errors(error, form, parties, filled)
         else:
             # Shown once, on the receipt; only its hash is kept.
             request.session[QUERY_CODE_SESSION_KEY.format(filing.pk)] = query_code
@@ -133,6 +135,9 @@ def filing_list(request):
         data = form.cleaned_data
         filters = selectors.FilingFilters(
             state=[data["state"]] if data["state"] else None,
+            court=data["court"].code if data["court"] else None,
+            submitted_from=data["submitted_from"],
+            submitted_to=data["submitted_to"],
             direction=data["direction"] or None,
             overdue=True if data["overdue"] else None,
             search=data["search"],
@@ -155,10 +160,14 @@ def _detail_context(request, filing: Filing, **extra) -> dict:
         "attachment_form": AttachmentForm(),
         "may_attach": permissions.may_attach(request.user, filing),
         "may_reissue": permissions.may_act_for_litigant(request.user, filing),
-        "may_see_identity": permissions.may_see_identity(request.user),
+        "revealable": _revealable(request.user, filing.parties.all()),
         "revealed": {},
         **extra,
     }
+
+
+def _revealable(user, parties) -> set[int]:
+    return {party.pk for party in parties if permissions.may_see_identity(user, party)}
 
 
 @login_required
@@ -167,13 +176,14 @@ def filing_detail(request, filing_id: int):
     return render(request, "cases/filing_detail.html", _detail_context(request, filing))
 
 
+# Each action a page can post: its form, and the name its form has in the page's context.
 ACTION_FORMS = {
-    "register": RegisterForm,
-    "request-correction": CorrectionForm,
-    "resubmit": ResubmitForm,
-    "divert-to-mediation": OptionalReasonForm,
-    "refuse": ReasonForm,
-    "withdraw": OptionalReasonForm,
+    "register": (RegisterForm, "register_form"),
+    "request_correction": (CorrectionForm, "correction_form"),
+    "resubmit": (ResubmitForm, "resubmit_form"),
+    "divert_to_mediation": (OptionalReasonForm, "note_form"),
+    "refuse": (ReasonForm, "reason_form"),
+    "withdraw": (OptionalReasonForm, "note_form"),
 }
 
 
@@ -182,7 +192,7 @@ def _run_action(request, action: str, filing: Filing, form) -> str:
     if action == "register":
         case = services.filing_register(filing_id=filing.pk, actor=request.user, tribunal=data["tribunal"])
         return _("Registered as %(number)s.") % {"number": case.number}
-    if action == "request-correction":
+    if action == "request_correction":
         services.filing_request_correction(
             filing_id=filing.pk, actor=request.user, items=form.items_list(), deadline=data["deadline"]
         )
@@ -192,7 +202,7 @@ def _run_action(request, action: str, filing: Filing, form) -> str:
             filing_id=filing.pk, actor=request.user, materials_added=form.materials_list(), note=data["note"]
         )
         return _("The corrected filing was sent.")
-    if action == "divert-to-mediation":
+    if action == "divert_to_mediation":
         services.filing_divert_to_mediation(filing_id=filing.pk, actor=request.user, note=data["reason"])
         return _("Diverted to pre-filing mediation.")
     if action == "refuse":
@@ -205,15 +215,16 @@ def _run_action(request, action: str, filing: Filing, form) -> str:
 @login_required
 @require_POST
 def filing_action(request, filing_id: int, action: str):
+    """POST /filings/<id>/<action>/, the action spelled as in the API (`request-correction`)."""
     filing = _filing_or_404(request, filing_id)
+    action = action.replace("-", "_")
     if action not in ACTION_FORMS:
         raise Http404
-    form_class = ACTION_FORMS[action]
-    form = (
-        form_class(request.POST, court=filing.jurisdiction_court)
-        if form_class is RegisterForm
-        else form_class(request.POST)
-    )
+    form_class, form_name = ACTION_FORMS[action]
+    if form_class is RegisterForm:
+        form = form_class(request.POST, court=filing.jurisdiction_court)
+    else:
+        form = form_class(request.POST)
     if form.is_valid():
         try:
             messages.success(request, _run_action(request, action, filing, form))
@@ -223,12 +234,6 @@ def filing_action(request, filing_id: int, action: str):
             return redirect("filing-detail", filing.pk)
         except ValidationError as error:
             attach_service_errors(error, form)
-    form_name = {
-        "register": "register_form",
-        "request-correction": "correction_form",
-        "resubmit": "resubmit_form",
-        "refuse": "reason_form",
-    }.get(action, "note_form")
     context = _detail_context(request, filing, **{form_name: form, "open_action": action})
     return render(request, "cases/filing_detail.html", context, status=400)
 
@@ -256,6 +261,7 @@ def filing_attach(request, filing_id: int):
     )
 
 
+@never_cache  # a page with real ID numbers must not sit in a browser's cache
 @login_required
 @require_POST
 def party_reveal(request, party_id: int):
@@ -264,7 +270,7 @@ def party_reveal(request, party_id: int):
         party = selectors.parties_visible_to(request.user).select_related("filing", "case").get(pk=party_id)
     except Party.DoesNotExist:
         raise Http404 from None
-    if not permissions.may_see_identity(request.user):
+    if not permissions.may_see_identity(request.user, party):
         raise PermissionDenied
     personal_data_access_log(
         user=request.user,
@@ -293,7 +299,7 @@ def _case_context(request, case: Case, **extra) -> dict:
     return {
         "case": case,
         "timeline": timeline_of(case),
-        "may_see_identity": permissions.may_see_identity(request.user),
+        "revealable": _revealable(request.user, case.parties.all()),
         "revealed": {},
         **extra,
     }

@@ -243,6 +243,8 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A delivery not handled this long after it was (re)published is published again by the sweep.
 DELIVERY_SWEEP_AFTER_SECONDS = env_int("DELIVERY_SWEEP_AFTER_SECONDS", 60, minimum=1)
+# A delivery whose handler keeps failing is given up after this many tries (state "failed", in the admin).
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 25, minimum=1)
 # Fault injection for the kill-mid-way delivery test only; always 0 in real use.
 DELIVERY_FAULT_DELAY_SECONDS = env_int("DELIVERY_FAULT_DELAY_SECONDS", 0, minimum=0)
 # Celery closes the database connection around every task unless told to reuse it (STACK-NOTES.md measured

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from courts.models import CalendarDay, CalendarYear, Court, Event, Role, StaffRole, Tribunal, User
+from courts.models import CalendarDay, CalendarYear, Court, Delivery, Event, Role, StaffRole, Tribunal, User
 from courts.selectors import is_court_admin, staff_visible_to
 
 
@@ -198,3 +198,40 @@ class StaffAdmin(ZoneAdminAccess, BaseUserAdmin):
         ):
             user.is_staff = wants_staff
             user.save(update_fields=["is_staff"])
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Work between courts. Superusers see what is pending or given up, and may send failed rows again."""
+
+    list_display = ["id", "kind", "court", "state", "attempts", "created_at", "delivered_at", "last_error"]
+    list_filter = ["state", "kind", "court"]
+    list_select_related = ["court"]
+    readonly_fields = [field.name for field in Delivery._meta.fields]
+    actions = ["send_again"]
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    has_view_permission = has_module_permission
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send the selected failed deliveries again"))
+    def send_again(self, request, queryset):
+        from courts.delivery import publish
+
+        rows = list(queryset.filter(state=Delivery.State.FAILED).select_related("court"))
+        Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+            state=Delivery.State.PENDING, attempts=0
+        )
+        for row in rows:
+            publish(row.pk, row.court.queue_name)
+        self.message_user(request, _("%(count)d deliveries sent again.") % {"count": len(rows)})

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -88,12 +89,31 @@ def delivery_handle(delivery_id: int) -> bool:
     return True
 
 
-def delivery_record_failure(delivery_id: int, error: BaseException, retry_in: float) -> None:
-    """Count a failed attempt and hold the sweep off until the task's own retry is due."""
+# Errors that no retry can cure; anything else (a lost connection, a lock timeout) is worth another try.
+PERMANENT_ERRORS = (ObjectDoesNotExist, KeyError, ValueError, TypeError)
+
+
+def _error_text(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"[:2000]
+
+
+def delivery_record_failure(delivery_id: int, error: BaseException, retry_in: float) -> bool:
+    """Count a failed attempt and hold the sweep off until the task's own retry is due. After
+    DELIVERY_MAX_ATTEMPTS the row is given up (False): a person must look at it."""
     Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
         attempts=F("attempts") + 1,
-        last_error=f"{type(error).__name__}: {error}"[:2000],
+        last_error=_error_text(error),
         enqueued_at=timezone.now() + dt.timedelta(seconds=retry_in),
+    )
+    exhausted = Delivery.objects.filter(
+        pk=delivery_id, state=Delivery.State.PENDING, attempts__gte=settings.DELIVERY_MAX_ATTEMPTS
+    ).update(state=Delivery.State.FAILED)
+    return not exhausted
+
+
+def delivery_give_up(delivery_id: int, error: BaseException) -> None:
+    Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
+        state=Delivery.State.FAILED, attempts=F("attempts") + 1, last_error=_error_text(error)
     )
 
 

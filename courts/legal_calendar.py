@@ -128,3 +128,13 @@ def compute_deadline(
             raise ValueError(f"no working day within {_MAX_ROLL_DAYS} days of {day}: check the calendar")
 
     return Deadline(due=_end_of_day(day), calendar_known=all(holidays.is_known(year) for year in examined))
+
+
+def next_working_day(day: dt.date, *, holidays: HolidayCalendar | None = None) -> dt.date:
+    """The day itself if it is a working day, else the first working day after it (CPL 85 para. 3)."""
+    holidays = holidays or HolidayCalendar()
+    for _rolled in range(_MAX_ROLL_DAYS):
+        if not holidays.is_rest_day(day):
+            return day
+        day += dt.timedelta(days=1)
+    raise ValueError(f"no working day within {_MAX_ROLL_DAYS} days of {day}: check the calendar")

@@ -310,6 +310,9 @@ class Delivery(models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("pending")
         DELIVERED = "delivered", _("delivered")
+        # Given up: the handler failed for good (a missing record, an unknown kind) or too often. Shown in
+        # the admin for a person to look at; the sweep leaves it alone.
+        FAILED = "failed", _("failed")
 
     kind = models.CharField(_("kind"), max_length=64)
     court = models.ForeignKey(

@@ -15,7 +15,21 @@ logger = logging.getLogger(__name__)
 def notify_court(
     *, court: Court, role: str, title: str, body: str = "", url: str = "", delivery: Delivery | None = None
 ) -> list[Notification]:
-    recipients = list(staff_of_court(court, role))
+    """Notify every active member of a court's staff who holds `role`."""
+    return notify_users(
+        recipients=list(staff_of_court(court, role)),
+        court=court,
+        title=title,
+        body=body,
+        url=url,
+        delivery=delivery,
+    )
+
+
+def notify_users(
+    *, recipients, court: Court, title: str, body: str = "", url: str = "", delivery: Delivery | None = None
+) -> list[Notification]:
+    recipients = [user for user in recipients if user is not None and user.is_active]
     notices = Notification.objects.bulk_create(
         [
             Notification(
@@ -31,13 +45,20 @@ def notify_court(
         if user.email
     ]
     if emails:
-        # Mail is a courtesy copy: it goes after commit, and a mail outage never undoes the delivery.
-        transaction.on_commit(lambda: _send(emails))
+        # Mail is a courtesy copy, sent by its own task after commit: a slow or broken mail server never holds
+        # up a court's queue or undoes a delivery.
+        transaction.on_commit(lambda: _queue_emails(emails))
     return notices
 
 
-def _send(emails) -> None:
+def _queue_emails(emails) -> None:
+    from courts.tasks import send_emails
+
     try:
-        send_mass_mail(emails, fail_silently=False)
+        send_emails.apply_async(args=[emails], retry=False)
     except Exception:
-        logger.warning("could not send %d notification emails", len(emails), exc_info=True)
+        logger.warning("could not queue %d notification emails", len(emails), exc_info=True)
+
+
+def send_queued_emails(emails) -> int:
+    return send_mass_mail([tuple(email) for email in emails], fail_silently=False)

@@ -16,13 +16,31 @@ def deliver(self, delivery_id: int) -> bool:
     """Courier for one Delivery row, on the receiving court's queue."""
     try:
         return delivery.delivery_handle(delivery_id)
+    except delivery.PERMANENT_ERRORS as error:
+        # Retrying cannot help (the record is gone, nobody handles this kind): park it for a person.
+        logger.error("delivery %s failed for good: %s", delivery_id, error)
+        delivery.delivery_give_up(delivery_id, error)
+        return False
     except Exception as error:
         # Infrastructure trouble (database gone, lock timeout) or a handler bug: back off exponentially,
         # always below the broker's visibility timeout so Redis never hands the same message out twice.
         retry_in = min(2 ** min(self.request.retries, 12), settings.TASK_RETRY_BACKOFF_MAX)
         logger.warning("delivery %s failed (%s); retrying in %ss", delivery_id, error, retry_in)
-        delivery.delivery_record_failure(delivery_id, error, retry_in)
-        raise self.retry(exc=error, countdown=retry_in) from error
+        if delivery.delivery_record_failure(delivery_id, error, retry_in):
+            raise self.retry(exc=error, countdown=retry_in) from error
+        return False
+
+
+@shared_task(bind=True, name="courts.send_emails", max_retries=5)
+def send_emails(self, emails: list) -> int:
+    """Courtesy copies of notices (the in-app notice is the record); retried a few times, then dropped."""
+    from courts.notifications import send_queued_emails
+
+    try:
+        return send_queued_emails(emails)
+    except OSError as error:
+        countdown = min(60 * 2**self.request.retries, settings.TASK_RETRY_BACKOFF_MAX)
+        raise self.retry(exc=error, countdown=countdown) from error
 
 
 @shared_task(name="courts.sweep_deliveries")

@@ -57,3 +57,10 @@ def action_label(action: str) -> str:
 
 def state_label(state: str) -> str:
     return str(_state_labels.get(state, state))
+
+
+def record_events(events: list[Event]) -> list[Event]:
+    """Append many events at once (the periodic sweeps), in the transaction of the change they record."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_events must run inside the transaction of the changes it records")
+    return Event.objects.bulk_create(events, batch_size=1000)

@@ -2,6 +2,7 @@
 UPLOAD_MAX_BYTES, stored with a SHA-256 checksum."""
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -44,3 +45,22 @@ def check_scan(upload) -> CheckedUpload:
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(content_type=content_type, size=size, sha256=digest.hexdigest())
+
+
+def checked_scan(upload, field: str = "file") -> CheckedUpload:
+    """`check_scan`, with its refusal naming the form or API field."""
+    try:
+        return check_scan(upload)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from None
+
+
+@contextmanager
+def stored_file(field_file, upload):
+    """Write the upload to storage now; remove it again if the block (the recording transaction) fails."""
+    field_file.save(upload.name or "scan", upload, save=False)
+    try:
+        yield field_file
+    except BaseException:
+        field_file.delete(save=False)
+        raise

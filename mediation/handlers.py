@@ -4,11 +4,10 @@ delivers it here by name; importing cases from here keeps the one-way imports (m
 from django.utils.translation import gettext as _
 
 from cases.models import Filing
+from cases.services.filings import DIVERTED
 from courts.delivery import register_handler
 from courts.models import Delivery, Role
 from courts.notifications import notify_court
-
-DIVERTED = "filing.diverted_to_mediation"
 
 
 def on_diverted(delivery: Delivery) -> None:

@@ -31,6 +31,14 @@ class CaseType(models.Model):
         ordering = ["id"]
         verbose_name = _("case type")
         verbose_name_plural = _("case types")
+        constraints = [
+            # Registration looks the type up by the filing's category: at most one type per category.
+            models.UniqueConstraint(
+                fields=["filing_category"],
+                condition=~models.Q(filing_category=""),
+                name="case_type_one_per_filing_category",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -130,6 +138,8 @@ class Filing(models.Model):
     submitted_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
     )
+    # First receipt fixes the case number's year; the latest receipt (after a correction) runs the 7 days.
+    first_received_at = models.DateTimeField(_("first received"), null=True, blank=True)
     received_at = models.DateTimeField(_("received by the court with jurisdiction"), null=True, blank=True)
     # The 7-day decision clock (CPL 126); restarts when a corrected filing is received (Interp 126).
     decision_due_at = models.DateTimeField(_("decision due"), null=True, blank=True)
@@ -142,7 +152,6 @@ class Filing(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     refusal_reason = models.TextField(_("reasons for not accepting"), blank=True)
-    note = models.TextField(_("note"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -12,5 +12,6 @@ def format_case_number(*, year: int, court: Court, case_type: CaseType, sequence
 
 
 def case_number_next(*, court: Court, case_type: CaseType, year: int) -> tuple[int, str]:
-    sequence = sequence_next(f"case:{court.code}:{case_type.code}:{year}")
+    # Named by ids, not codes: renaming a type code must not restart its numbering.
+    sequence = sequence_next(f"case:{court.pk}:{case_type.pk}:{year}")
     return sequence, format_case_number(year=year, court=court, case_type=case_type, sequence=sequence)

@@ -8,6 +8,7 @@ Who acts:  window clerk of the collaborating court: submit, resubmit, withdraw, 
 """
 
 import datetime as dt
+import logging
 import secrets
 from decimal import Decimal
 
@@ -32,12 +33,16 @@ from cases.services.case_numbers import case_number_next
 from cases.services.parties import PartyInput, clean_parties, party_rows
 from courts.delivery import delivery_send
 from courts.errors import ActionForbidden, TransitionNotAllowed
-from courts.legal_calendar import COURT_TZ, compute_deadline
+from courts.legal_calendar import COURT_TZ, compute_deadline, next_working_day
 from courts.models import Court, Role, Tribunal
+from courts.notifications import notify_court
 from courts.selectors import acting_court
 from courts.services import sequence_next
+from courts.state_machine import transition
 from courts.timeline import record_event
-from courts.uploads import check_scan
+from courts.uploads import checked_scan, stored_file
+
+logger = logging.getLogger(__name__)
 
 # The decision is due 7 days after the court with jurisdiction receives the filing (CPL 126).
 DECISION_PERIOD_DAYS = 7
@@ -58,43 +63,9 @@ def new_query_code() -> str:
     return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
 
 
-def _label(state: str) -> str:
-    return str(Filing.State(state).label)
-
-
-def filing_transition(
-    filing: Filing,
-    *,
-    to_state: str,
-    action: str,
-    actor=None,
-    actor_court: Court | None = None,
-    reason: str = "",
-    payload: dict | None = None,
-    update_fields: tuple[str, ...] = (),
-) -> Filing:
-    """The one way a filing changes state. The caller holds the row lock and the transaction."""
-    allowed = FILING_TRANSITIONS.get(filing.state, ())
-    if to_state not in allowed:
-        raise TransitionNotAllowed(
-            current=filing.state,
-            current_label=_label(filing.state),
-            target_label=_label(to_state),
-            allowed={state: _label(state) for state in allowed},
-        )
-    from_state, filing.state = filing.state, to_state
-    filing.save(update_fields=["state", "updated_at", *update_fields])
-    record_event(
-        subject=filing,
-        action=action,
-        actor=actor,
-        actor_court=actor_court,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        payload=payload,
-    )
-    return filing
+def filing_transition(filing: Filing, **change) -> Filing:
+    """The one way a filing changes state (courts.state_machine); the caller holds lock and transaction."""
+    return transition(filing, transitions=FILING_TRANSITIONS, **change)
 
 
 def _locked(filing_id: int) -> Filing:
@@ -133,6 +104,49 @@ def filing_submit(
     """File at this window for another court. Returns the filing and its query code (shown only now)."""
     _require(permissions.may_file(actor))
     court = acting_court(actor)
+    cause, materials = _clean_filing(
+        court=court,
+        jurisdiction_court=jurisdiction_court,
+        category=category,
+        cause=cause,
+        claim_amount=claim_amount,
+        materials=materials,
+        parties=parties,
+    )
+    query_code = new_query_code()
+    query_code_hash = make_password(query_code)  # deliberately slow: outside the transaction and its locks
+    now = timezone.now()
+    with transaction.atomic(durable=True):
+        day = now.astimezone(COURT_TZ).date()
+        receipt_sequence = sequence_next(f"receipt:{court.code}:{day.isoformat()}")
+        filing = Filing.objects.create(
+            receipt_number=f"KY{court.region_code}-{day:%Y%m%d}-{receipt_sequence:04d}",
+            collaborating_court=court,
+            jurisdiction_court=jurisdiction_court,
+            category=category,
+            cause=cause,
+            claim_amount=claim_amount,
+            materials=materials,
+            e_service_consent=e_service_consent,
+            pre_mediation_consent=pre_mediation_consent,
+            query_code_hash=query_code_hash,
+            submitted_at=now,
+            submitted_by=actor,
+        )
+        Party.objects.bulk_create(party_rows(parties, filing=filing))
+        record_event(
+            subject=filing,
+            action="filing.submit",
+            actor=actor,
+            to_state=Filing.State.SUBMITTED,
+            payload={"receipt_number": filing.receipt_number, "jurisdiction_court": jurisdiction_court.code},
+        )
+        delivery_send(court=jurisdiction_court, kind=SUBMITTED, payload={"filing": filing.pk})
+    return filing, query_code
+
+
+def _clean_filing(*, court, jurisdiction_court, category, cause, claim_amount, materials, parties):
+    """All field errors of a new filing at once (ValidationError); returns the cleaned cause and materials."""
     errors: dict[str, list[str]] = {}
     if jurisdiction_court.pk == court.pk:
         errors["jurisdiction_court"] = [_("A cross-region filing goes to another court than this one.")]
@@ -157,36 +171,7 @@ def filing_submit(
     errors.update(clean_parties(parties))
     if errors:
         raise ValidationError(errors)
-
-    query_code = new_query_code()
-    now = timezone.now()
-    with transaction.atomic(durable=True):
-        day = now.astimezone(COURT_TZ).date()
-        receipt_sequence = sequence_next(f"receipt:{court.code}:{day.isoformat()}")
-        filing = Filing.objects.create(
-            receipt_number=f"KY{court.region_code}-{day:%Y%m%d}-{receipt_sequence:04d}",
-            collaborating_court=court,
-            jurisdiction_court=jurisdiction_court,
-            category=category,
-            cause=cause,
-            claim_amount=claim_amount,
-            materials=materials,
-            e_service_consent=e_service_consent,
-            pre_mediation_consent=pre_mediation_consent,
-            query_code_hash=make_password(query_code),
-            submitted_at=now,
-            submitted_by=actor,
-        )
-        Party.objects.bulk_create(party_rows(parties, filing=filing))
-        record_event(
-            subject=filing,
-            action="filing.submit",
-            actor=actor,
-            to_state=Filing.State.SUBMITTED,
-            payload={"receipt_number": filing.receipt_number, "jurisdiction_court": jurisdiction_court.code},
-        )
-        delivery_send(court=jurisdiction_court, kind=SUBMITTED, payload={"filing": filing.pk})
-    return filing, query_code
+    return cause, materials
 
 
 def filing_resubmit(*, filing_id: int, actor, materials_added: list[str], note: str = "") -> Filing:
@@ -230,10 +215,11 @@ def filing_reissue_query_code(*, filing_id: int, actor) -> tuple[Filing, str]:
     """A new query code for a litigant who lost theirs; the old one stops working. The clerk has checked
     the litigant's identity at the window."""
     query_code = new_query_code()
+    query_code_hash = make_password(query_code)
     with transaction.atomic(durable=True):
         filing = _locked(filing_id)
         _require(permissions.may_act_for_litigant(actor, filing))
-        filing.query_code_hash = make_password(query_code)
+        filing.query_code_hash = query_code_hash
         filing.save(update_fields=["query_code_hash", "updated_at"])
         Case.objects.filter(origin_filing=filing).update(query_code_hash=filing.query_code_hash)
         record_event(
@@ -247,19 +233,20 @@ def filing_reissue_query_code(*, filing_id: int, actor) -> tuple[Filing, str]:
 
 
 def filing_attach(*, filing_id: int, actor, upload) -> FilingAttachment:
-    checked = check_scan(upload)
-    with transaction.atomic(durable=True):
+    checked = checked_scan(upload)
+    attachment = FilingAttachment(
+        original_name=(upload.name or "scan")[-200:],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    # The file is written first, outside the transaction; if the transaction then fails it is removed, so no
+    # row ever points at a missing file and no file outlives a refused upload.
+    with stored_file(attachment.file, upload), transaction.atomic(durable=True):
         filing = _locked(filing_id)
         _require(permissions.may_attach(actor, filing))
-        attachment = FilingAttachment(
-            filing=filing,
-            original_name=(upload.name or "scan")[-200:],
-            content_type=checked.content_type,
-            size=checked.size,
-            sha256=checked.sha256,
-            uploaded_by=actor,
-        )
-        attachment.file.save(upload.name or "scan", upload, save=False)
+        attachment.filing = filing
         attachment.save()
         record_event(
             subject=filing,
@@ -267,50 +254,49 @@ def filing_attach(*, filing_id: int, actor, upload) -> FilingAttachment:
             actor=actor,
             from_state=filing.state,
             to_state=filing.state,
-            payload={"attachment": attachment.pk, "name": attachment.original_name, "sha256": checked.sha256},
+            payload={
+                "attachment": attachment.pk,
+                "name": attachment.original_name,
+                "sha256": checked.sha256,
+            },
         )
-    # A file written for a transaction that then failed would be an orphan; this one committed.
     return attachment
 
 
 # --- At the court with jurisdiction -----------------------------------------------------------------------
 
 
+def _start_decision_clock(filing: Filing) -> tuple[str, ...]:
+    """Received now: the 7 days run from here (CPL 126), again after a correction (Interp 126)."""
+    filing.received_at = timezone.now()
+    filing.first_received_at = filing.first_received_at or filing.received_at
+    filing.decision_due_at, filing.decision_due_calendar_known = _decision_due(filing.received_at)
+    filing.overdue = False
+    return ("received_at", "first_received_at", "decision_due_at", "decision_due_calendar_known", "overdue")
+
+
 def filing_receive(*, filing_id: int) -> Filing | None:
-    """The filing has reached the court with jurisdiction (run by the delivery, inside its transaction).
-    The 7-day decision clock starts now."""
+    """The filing has reached the court with jurisdiction (run by the delivery, inside its transaction)."""
     filing = _locked(filing_id)
     if filing.state != Filing.State.SUBMITTED:
         return None  # withdrawn before it arrived: nothing to receive
-    filing.received_at = timezone.now()
-    filing.decision_due_at, filing.decision_due_calendar_known = _decision_due(filing.received_at)
+    changed = _start_decision_clock(filing)
     return filing_transition(
         filing,
         to_state=Filing.State.RECEIVED,
         action="filing.receive",
         actor_court=filing.jurisdiction_court,
         payload={"decision_due_at": filing.decision_due_at.isoformat()},
-        update_fields=("received_at", "decision_due_at", "decision_due_calendar_known"),
+        update_fields=changed,
     )
 
 
 def filing_receive_resubmission(*, filing_id: int) -> Filing | None:
-    """A corrected filing has arrived: the 7 days start again from now (Interp 126)."""
+    """A corrected filing has arrived: the 7 days start again from now."""
     filing = _locked(filing_id)
     if filing.state != Filing.State.RESUBMITTED:
         return None
-    filing.received_at = timezone.now()
-    filing.decision_due_at, filing.decision_due_calendar_known = _decision_due(filing.received_at)
-    filing.overdue = False
-    filing.save(
-        update_fields=[
-            "received_at",
-            "decision_due_at",
-            "decision_due_calendar_known",
-            "overdue",
-            "updated_at",
-        ]
-    )
+    filing.save(update_fields=[*_start_decision_clock(filing), "updated_at"])
     record_event(
         subject=filing,
         action="filing.receive_resubmission",
@@ -366,7 +352,8 @@ def filing_register(*, filing_id: int, actor, tribunal: Tribunal | None = None) 
         # The transition is checked (and may refuse) before a number is drawn.
         _decide(filing, actor, to_state=Filing.State.REGISTERED, action="filing.register")
         case_type = CaseType.objects.get(filing_category=filing.category)
-        year = (filing.received_at or filing.submitted_at).astimezone(COURT_TZ).year  # year of receipt
+        # The year of receipt: the first time the court with jurisdiction received the filing.
+        year = (filing.first_received_at or filing.submitted_at).astimezone(COURT_TZ).year
         sequence, number = case_number_next(court=filing.jurisdiction_court, case_type=case_type, year=year)
         case = Case.objects.create(
             number=number,
@@ -377,7 +364,6 @@ def filing_register(*, filing_id: int, actor, tribunal: Tribunal | None = None) 
             sequence=sequence,
             cause=filing.cause,
             claim_amount=filing.claim_amount,
-            procedure=filing.category,
             query_code_hash=filing.query_code_hash,
             origin_filing=filing,
             registered_by=actor,
@@ -408,9 +394,23 @@ def filing_request_correction(*, filing_id: int, actor, items: list[str], deadli
         errors["deadline"] = [_("The deadline may be at most 60 days away.")]
     if errors:
         raise ValidationError(errors)
+    # A deadline on a rest day runs to the next working day (CPL 85), so that is the date the litigant gets.
+    deadline = next_working_day(deadline)
     with transaction.atomic(durable=True):
         filing = _locked(filing_id)
         _require(permissions.may_decide(actor, filing))
+        if filing.overdue:
+            # Past the 7 days the court may no longer send the filing back: it must register first (CPL 126).
+            raise TransitionNotAllowed(
+                current=filing.state,
+                current_label=_("overdue: register first"),
+                target_label=str(Filing.State.CORRECTION_REQUESTED.label),
+                allowed={
+                    state: str(Filing.State(state).label)
+                    for state in FILING_TRANSITIONS[filing.state]
+                    if state != Filing.State.CORRECTION_REQUESTED
+                },
+            )
         filing.correction_items = items
         filing.correction_deadline = deadline
         filing.correction_requested_at = timezone.now()
@@ -434,10 +434,7 @@ def filing_divert_to_mediation(*, filing_id: int, actor, note: str = "") -> Fili
     with transaction.atomic(durable=True):
         filing = _locked(filing_id)
         _require(permissions.may_decide(actor, filing))
-        if not filing.pre_mediation_consent:
-            raise ValidationError(
-                {"pre_mediation_consent": [_("The litigant did not consent to pre-filing mediation.")]}
-            )
+        consented = filing.pre_mediation_consent
         _decide(
             filing,
             actor,
@@ -445,6 +442,10 @@ def filing_divert_to_mediation(*, filing_id: int, actor, note: str = "") -> Fili
             action="filing.divert_to_mediation",
             reason=note.strip(),
         )
+        if not consented:  # checked after the state (a closed filing is a 409); rolls the decision back
+            raise ValidationError(
+                {"pre_mediation_consent": [_("The litigant did not consent to pre-filing mediation.")]}
+            )
         # The mediation app takes it from here, through the handler it registers for this kind.
         delivery_send(court=filing.jurisdiction_court, kind=DIVERTED, payload={"filing": filing.pk})
     return filing
@@ -517,8 +518,6 @@ def filing_flag_overdue(*, filing_id: int) -> Filing | None:
             from_state=filing.state,
             to_state=filing.state,
         )
-        from courts.notifications import notify_court
-
         notify_court(
             court=filing.jurisdiction_court,
             role=Role.FILING_CLERK,

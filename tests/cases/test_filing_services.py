@@ -357,27 +357,130 @@ def test_amounts_are_kept_exactly(wujiang_clerk, courts):
     assert Filing.objects.get(pk=filing.pk).claim_amount == Decimal("158000.55")
 
 
-def test_the_receiving_clerks_get_an_email_after_commit(
-    submitted, qingpu_clerk, django_capture_on_commit_callbacks, mailoutbox
+def test_the_receiving_clerks_get_an_email_by_its_own_task_after_commit(
+    submitted, qingpu_clerk, django_capture_on_commit_callbacks, monkeypatch, mailoutbox
 ):
-    with django_capture_on_commit_callbacks(execute=True):
+    from courts import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.send_emails, "apply_async", lambda args, **options: queued.append(args[0]))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         deliver_pending()
-    assert [message.to for message in mailoutbox] == [[qingpu_clerk.email]]
-    assert submitted.receipt_number in mailoutbox[0].subject
+    assert queued == []  # nothing leaves before the delivery commits
+    for callback in callbacks:
+        callback()
+    [emails] = queued
+    assert [email[3] for email in emails] == [[qingpu_clerk.email]]
+    assert submitted.receipt_number in emails[0][0]
+    assert tasks.send_emails.run(emails) == 1
+    assert mailoutbox[0].to == [qingpu_clerk.email]
 
 
-def test_a_mail_outage_does_not_undo_the_delivery(
-    submitted, qingpu_clerk, django_capture_on_commit_callbacks, monkeypatch
-):
-    from django.core import mail
+def test_a_mail_outage_is_retried_and_never_undoes_the_delivery(submitted, qingpu_clerk, monkeypatch):
+    from celery.exceptions import Retry
+
+    from courts import notifications, tasks
 
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
-    monkeypatch.setattr(mail, "send_mass_mail", broken)
-    monkeypatch.setattr("courts.notifications.send_mass_mail", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        deliver_pending()
+    monkeypatch.setattr(notifications, "send_mass_mail", broken)
+    deliver_pending()
     submitted.refresh_from_db()
     assert submitted.state == "received"
     assert Notification.objects.filter(recipient=qingpu_clerk).count() == 1
+    with pytest.raises(Retry):
+        tasks.send_emails.apply(args=[[["t", "b", "from@x", ["to@x"]]]], throw=True)
+
+
+class TestReviewedRules:
+    def test_past_the_seven_days_the_court_cannot_send_it_back_for_correction(self, received, qingpu_clerk):
+        Filing.objects.filter(pk=received.pk).update(decision_due_at=dt.datetime(2026, 1, 1, tzinfo=COURT_TZ))
+        svc.filings_sweep_deadlines()
+        with pytest.raises(TransitionNotAllowed) as refused:
+            svc.filing_request_correction(
+                filing_id=received.pk,
+                actor=qingpu_clerk,
+                items=["x"],
+                deadline=dt.date.today() + dt.timedelta(days=5),
+            )
+        assert "correction_requested" not in refused.value.allowed and "registered" in refused.value.allowed
+
+    def test_a_correction_deadline_on_a_rest_day_runs_to_the_next_working_day(self, received, qingpu_clerk):
+        from courts.legal_calendar import HolidayCalendar
+
+        day = dt.date.today() + dt.timedelta(days=2)
+        while day.weekday() != 5:  # the next Saturday at least two days away
+            day += dt.timedelta(days=1)
+        svc.filing_request_correction(filing_id=received.pk, actor=qingpu_clerk, items=["x"], deadline=day)
+        received.refresh_from_db()
+        assert received.correction_deadline > day
+        assert not HolidayCalendar().is_rest_day(received.correction_deadline)
+
+    def test_the_first_receipt_is_kept_and_fixes_the_year(self, received, qingpu_clerk, wujiang_clerk):
+        first = received.received_at
+        svc.filing_request_correction(
+            filing_id=received.pk,
+            actor=qingpu_clerk,
+            items=["x"],
+            deadline=dt.date.today() + dt.timedelta(days=5),
+        )
+        svc.filing_resubmit(filing_id=received.pk, actor=wujiang_clerk, materials_added=["x"])
+        deliver_pending()
+        received.refresh_from_db()
+        assert received.first_received_at == first and received.received_at > first
+
+    def test_diverting_a_closed_filing_is_a_conflict_even_without_consent(
+        self, wujiang_clerk, qingpu_clerk, courts
+    ):
+        filing, _ = submit(wujiang_clerk, courts, pre_mediation_consent=False)
+        deliver_pending()
+        svc.filing_refuse(filing_id=filing.pk, actor=qingpu_clerk, reason="不属于本院管辖")
+        with pytest.raises(TransitionNotAllowed):
+            svc.filing_divert_to_mediation(filing_id=filing.pk, actor=qingpu_clerk)
+
+    def test_a_refused_upload_leaves_no_file_behind(self, received, qingpu_window, settings, tmp_path):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        settings.MEDIA_ROOT = tmp_path
+        with pytest.raises(ActionForbidden):
+            svc.filing_attach(
+                filing_id=received.pk,
+                actor=qingpu_window,
+                upload=SimpleUploadedFile("scan.pdf", b"%PDF-1.4 test", "application/pdf"),
+            )
+        assert [path for path in tmp_path.rglob("*") if path.is_file()] == []
+
+    def test_who_may_see_a_partys_real_identity(self, received, wujiang_clerk, qingpu_clerk, courts):
+        from cases.permissions import may_see_identity
+        from tests.conftest import make_staff
+
+        judge = make_staff("qingpu.judge", "qingpu", ["judge"], "zhujiajiao")
+        plaintiff = received.parties.get(role="plaintiff")
+        assert may_see_identity(wujiang_clerk, plaintiff) and may_see_identity(qingpu_clerk, plaintiff)
+        assert not may_see_identity(judge, plaintiff)  # no case yet: nothing for a judge to do
+        svc.filing_register(filing_id=received.pk, actor=qingpu_clerk)
+        plaintiff.refresh_from_db()
+        assert may_see_identity(judge, plaintiff) and may_see_identity(qingpu_clerk, plaintiff)
+        assert not may_see_identity(wujiang_clerk, plaintiff)  # the window's part is done
+
+
+def test_a_delivery_whose_record_is_gone_is_given_up_not_retried(submitted, monkeypatch):
+    from courts import tasks
+
+    delivery = Delivery.objects.get()
+    Delivery.objects.filter(pk=delivery.pk).update(payload={"filing": 999999})
+    assert tasks.deliver.apply(args=[delivery.pk]).get() is False
+    delivery.refresh_from_db()
+    assert delivery.state == "failed" and "DoesNotExist" in delivery.last_error
+
+
+def test_a_delivery_that_keeps_failing_is_given_up_after_the_limit(submitted, settings, monkeypatch):
+    from courts import delivery as delivery_module
+
+    settings.DELIVERY_MAX_ATTEMPTS = 2
+    row = Delivery.objects.get()
+    assert delivery_module.delivery_record_failure(row.pk, OSError("db gone"), 1) is True
+    assert delivery_module.delivery_record_failure(row.pk, OSError("db gone"), 1) is False
+    row.refresh_from_db()
+    assert (row.state, row.attempts) == ("failed", 2)
