@@ -199,14 +199,20 @@ SPECTACULAR_SETTINGS = {
 # --- Personal data (PIPL) ---------------------------------------------------------------------------------
 # Fernet keys for ID numbers and phones, comma-separated, newest first (older ones still decrypt: rotation).
 # Outside DEBUG it must be set; in DEBUG a key is derived from SECRET_KEY so a fresh clone just runs.
+# The lookup key hashes ID numbers and phones for exact-match search. It is separate from the encryption keys
+# and must never change: rotating the encryption keys leaves every stored lookup hash valid.
 if "FIELD_ENCRYPTION_KEYS" in os.environ or not DEBUG:
     FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
-    if not FIELD_ENCRYPTION_KEYS:
-        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set outside DEBUG (see README).")
+    FIELD_LOOKUP_KEY = env_str("FIELD_LOOKUP_KEY", "")
+    if not FIELD_ENCRYPTION_KEYS or len(FIELD_LOOKUP_KEY) < 32:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS and FIELD_LOOKUP_KEY (32+ characters) must be set outside DEBUG (see README)."
+        )
 else:
     FIELD_ENCRYPTION_KEYS = [
         base64.urlsafe_b64encode(hashlib.sha256(f"{SECRET_KEY}:field-encryption".encode()).digest()).decode()
     ]
+    FIELD_LOOKUP_KEY = hashlib.sha256(f"{SECRET_KEY}:field-lookup".encode()).hexdigest()
 
 # Scans of filing materials and documents to serve: PDF, JPEG or PNG, checked by content.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)

@@ -30,7 +30,7 @@ def _fernet() -> MultiFernet:
 
 
 def _lookup_key() -> bytes:
-    return hashlib.sha256(f"lookup:{settings.FIELD_ENCRYPTION_KEYS[-1]}".encode()).digest()
+    return settings.FIELD_LOOKUP_KEY.encode()
 
 
 def lookup_hash(value: str) -> str:
