@@ -2,11 +2,12 @@
 
 from django.utils.translation import gettext as _
 
-from cases.models import Filing
-from cases.services import filings
+from cases.models import Filing, ServiceRequest
+from cases.services import filings, requests
 from courts.delivery import register_handler
+from courts.legal_calendar import COURT_TZ
 from courts.models import Delivery, Role
-from courts.notifications import notify_court
+from courts.notifications import notify_court, notify_users
 
 
 def _filing(delivery: Delivery) -> Filing:
@@ -67,8 +68,70 @@ def on_withdrawn(delivery: Delivery) -> None:
     )
 
 
+def on_request_sent(delivery: Delivery) -> None:
+    """A request from another court arrives: its clock starts and the officers hear of it."""
+    model = requests.MODELS[delivery.kind.split(".")[0]]
+    request = requests.request_receive(model, delivery.payload["request"])
+    if request is None:
+        return
+    kind = _("service") if model is ServiceRequest else _("preservation")
+    urgent = _(" (URGENT, 48 hours)") if getattr(request, "urgent", False) else ""
+    notify_court(
+        court=delivery.court,
+        role=Role.OFFICER,
+        title=_("%(court)s asks for %(kind)s%(urgent)s: %(reference)s, due %(due)s")
+        % {
+            "court": request.requesting_court.short_name_zh,
+            "kind": kind,
+            "urgent": urgent,
+            "reference": request.reference,
+            "due": request.due_at.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M"),
+        },
+        url=request_url(request),
+        delivery=delivery,
+    )
+
+
+def on_request_changed(delivery: Delivery) -> None:
+    """The other court changed a request: tell whoever on this side is following it."""
+    model = requests.MODELS[delivery.payload["model"]]
+    request = model.objects.select_related("created_by", "officer").get(pk=delivery.payload["request"])
+    title = _("%(reference)s: %(state)s") % {
+        "reference": request.reference,
+        "state": model.State(delivery.payload["state"]).label,
+    }
+    if delivery.court.pk == request.requesting_court_id:
+        notify_users(
+            recipients=[request.created_by],
+            court=delivery.court,
+            title=title,
+            url=request_url(request),
+            delivery=delivery,
+        )
+    elif request.officer is not None:
+        notify_users(
+            recipients=[request.officer],
+            court=delivery.court,
+            title=title,
+            url=request_url(request),
+            delivery=delivery,
+        )
+    else:
+        notify_court(
+            court=delivery.court, role=Role.OFFICER, title=title, url=request_url(request), delivery=delivery
+        )
+
+
+def request_url(request) -> str:
+    kind = "service" if isinstance(request, ServiceRequest) else "preservation"
+    return f"/requests/{kind}/{request.pk}/"
+
+
 def register() -> None:
     register_handler(filings.SUBMITTED, on_submitted)
     register_handler(filings.RESUBMITTED, on_resubmitted)
     register_handler(filings.OUTCOME, on_outcome)
     register_handler(filings.WITHDRAWN, on_withdrawn)
+    for kind in requests.SENT_KINDS.values():
+        register_handler(kind, on_request_sent)
+    register_handler(requests.CHANGED_KIND, on_request_changed)

@@ -246,6 +246,7 @@ CELERY_TASK_DEFAULT_QUEUE = "zone"
 CELERY_BEAT_SCHEDULE = {
     "sweep-deliveries": {"task": "courts.sweep_deliveries", "schedule": 30.0},
     "flag-overdue-filings": {"task": "cases.flag_overdue_filings", "schedule": 300.0},
+    "sweep-request-clocks": {"task": "cases.sweep_request_clocks", "schedule": 300.0},
 }
 # A delivery not handled this long after it was (re)published is published again by the sweep.
 DELIVERY_SWEEP_AFTER_SECONDS = env_int("DELIVERY_SWEEP_AFTER_SECONDS", 60, minimum=1)

@@ -1,8 +1,10 @@
 """Filing fixtures: a Wujiang window files for Qingpu, as in the issue's story."""
 
+from decimal import Decimal
+
 import pytest
 
-from cases.models import Filing
+from cases.models import Filing, Party
 from cases.services.filings import filing_submit
 from cases.services.parties import PartyInput
 from courts.delivery import delivery_handle
@@ -52,7 +54,7 @@ def submit(actor, courts, **overrides) -> tuple[Filing, str]:
         jurisdiction_court=courts[payload["jurisdiction_court"]],
         category=payload["category"],
         cause=payload["cause"],
-        claim_amount=payload["claim_amount"] and __import__("decimal").Decimal(payload["claim_amount"]),
+        claim_amount=payload["claim_amount"] and Decimal(payload["claim_amount"]),
         parties=[PartyInput(**party) for party in payload["parties"]],
         materials=payload["materials"],
         e_service_consent=payload["e_service_consent"],
@@ -94,3 +96,62 @@ def received(submitted) -> Filing:
     submitted.refresh_from_db()
     assert submitted.state == "received"
     return submitted
+
+
+def make_case(court_code: str, *, number: str | None = None):
+    """A registered case of `court_code` with a plaintiff and a defendant, made directly (tests of requests)."""
+    from cases.models import Case, CaseType
+    from cases.services.parties import PartyInput, party_rows
+    from courts.models import Court
+
+    court = Court.objects.get(code=court_code)
+    case_type = CaseType.objects.get(code="民初")
+    sequence = Case.objects.filter(court=court).count() + 1
+    case = Case.objects.create(
+        number=number or f"（2026）{court.case_code}民初{sequence}号",
+        court=court,
+        case_type=case_type,
+        year=2026,
+        sequence=sequence,
+        cause="买卖合同纠纷",
+        claim_amount=Decimal("500000"),
+    )
+    Party.objects.bulk_create(
+        party_rows(
+            [
+                PartyInput(
+                    role="plaintiff",
+                    kind="person",
+                    name="王五",
+                    id_number=PLAINTIFF_ID,
+                    phone="13812345678",
+                    address="上海市青浦区",
+                ),
+                PartyInput(
+                    role="defendant",
+                    kind="person",
+                    name="赵六",
+                    id_number="330421197203045615",
+                    phone="13912345678",
+                    address="浙江省嘉善县西塘镇",
+                ),
+            ],
+            case=case,
+        )
+    )
+    return case
+
+
+@pytest.fixture
+def qingpu_case(courts):
+    return make_case("qingpu")
+
+
+@pytest.fixture
+def jiashan_officer(courts):
+    return make_staff("jiashan.off", "jiashan", ["officer"])
+
+
+@pytest.fixture
+def qingpu_officer(courts):
+    return make_staff("qingpu.off", "qingpu", ["officer"])
