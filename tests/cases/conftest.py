@@ -99,7 +99,7 @@ def received(submitted) -> Filing:
 
 
 def make_case(court_code: str, *, number: str | None = None):
-    """A registered case of `court_code` with a plaintiff and a defendant, made directly (tests of requests)."""
+    """A registered case of `court_code` with a plaintiff and a defendant, made directly (request tests)."""
     from cases.models import Case, CaseType
     from cases.services.parties import PartyInput, party_rows
     from courts.models import Court
