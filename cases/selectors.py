@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from django.db.models import Case as When_
 from django.db.models import Prefetch, Q, QuerySet, Value, When
 
-from cases.models import FILING_OPEN, FILING_UNDER_REVIEW, Case, Filing, FilingAttachment, Party
+from cases.models import (
+    FILING_OPEN,
+    FILING_UNDER_REVIEW,
+    REQUEST_CLOCK_RUNNING,
+    REQUEST_OPEN,
+    Case,
+    Filing,
+    FilingAttachment,
+    Party,
+    PreservationRequest,
+    ServiceRequest,
+)
 from courts.legal_calendar import COURT_TZ
 from courts.selectors import acting_court
 
@@ -20,11 +31,15 @@ def filings_visible_to(user) -> QuerySet[Filing]:
 
 
 def cases_visible_to(user) -> QuerySet[Case]:
-    """Cases of the user's court, and cases registered from filings made at its window."""
+    """Cases that involve the user's court: its own, those filed at its window, and those on which another
+    court asked it for service or preservation (DOMAIN.md, "Privacy and access")."""
     court = acting_court(user)
     if court is None:
         return Case.objects.none()
-    return Case.objects.filter(Q(court=court) | Q(origin_filing__collaborating_court=court))
+    entrusted = Q(pk__in=ServiceRequest.objects.filter(entrusted_court=court).values("case_id")) | Q(
+        pk__in=PreservationRequest.objects.filter(entrusted_court=court).values("case_id")
+    )
+    return Case.objects.filter(Q(court=court) | Q(origin_filing__collaborating_court=court) | entrusted)
 
 
 def parties_visible_to(user) -> QuerySet[Party]:
@@ -123,3 +138,74 @@ def case_list(user) -> QuerySet[Case]:
 
 def case_detail(user, case_id: int) -> Case:
     return case_list(user).get(pk=case_id)
+
+
+# --- Requests between courts -------------------------------------------------------------------------------
+
+
+def requests_visible_to(user, model) -> QuerySet:
+    """Service or preservation requests of the user's court, as requesting or entrusted court."""
+    court = acting_court(user)
+    if court is None:
+        return model.objects.none()
+    return model.objects.filter(Q(requesting_court=court) | Q(entrusted_court=court))
+
+
+@dataclass
+class RequestFilters:
+    state: list[str] | None = None
+    direction: str | None = None  # "incoming" (entrusted to us) | "outgoing" (we asked)
+    overdue: bool | None = None
+    search: str = ""
+
+
+def request_list(user, model, filters: RequestFilters | None = None) -> QuerySet:
+    """Visible requests, most urgent first: open before closed, overdue first, then by due time. A fixed
+    number of queries per page, whatever its size."""
+    filters = filters or RequestFilters()
+    court = acting_court(user)
+    requests = requests_visible_to(user, model)
+    if filters.state:
+        requests = requests.filter(state__in=filters.state)
+    if filters.direction == "incoming" and court:
+        requests = requests.filter(entrusted_court=court)
+    elif filters.direction == "outgoing" and court:
+        requests = requests.filter(requesting_court=court)
+    if filters.overdue is not None:
+        requests = requests.filter(overdue=filters.overdue)
+    if filters.search:
+        requests = requests.filter(
+            Q(reference__icontains=filters.search) | Q(case__number__icontains=filters.search)
+        )
+    party = "recipient" if model is ServiceRequest else "respondent"
+    open_first = When_(When(state__in=REQUEST_OPEN, then=Value(0)), default=Value(1))
+    return requests.select_related(
+        "requesting_court", "entrusted_court", "case", party, "officer", "created_by"
+    ).order_by(open_first, "-overdue", "due_at", "-created_at", "-id")
+
+
+def request_detail(user, model, request_id: int):
+    """One request with what its page shows; raises model.DoesNotExist for another court's."""
+    related = (
+        ["attempts", "documents", "attachments"] if model is ServiceRequest else ["measures", "attachments"]
+    )
+    return request_list(user, model).prefetch_related(*related).get(pk=request_id)
+
+
+def request_inbox_for(user) -> dict[str, list]:
+    """The home page's request lists: what this court owes other courts, and results owed acknowledgement."""
+    court = acting_court(user)
+    if court is None:
+        return {"owed": [], "to_acknowledge": []}
+    owed, to_acknowledge = [], []
+    for model in (ServiceRequest, PreservationRequest):
+        listed = request_list(user, model)
+        owed.extend(listed.filter(entrusted_court=court, state__in=REQUEST_CLOCK_RUNNING)[:50])
+        results = [
+            s
+            for s in model.State.values
+            if s not in REQUEST_OPEN and s not in ("closed", "cancelled", "returned")
+        ]
+        to_acknowledge.extend(listed.filter(requesting_court=court, state__in=results)[:50])
+    owed.sort(key=lambda r: (not r.overdue, r.due_at))
+    return {"owed": owed, "to_acknowledge": to_acknowledge}
