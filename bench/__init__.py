@@ -1,0 +1,1 @@
+"""Benchmarks: each prints its figure beside an anchor measured in the same run (README.md)."""
