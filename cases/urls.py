@@ -1,8 +1,9 @@
 from django.urls import path
 
-from cases import views
+from cases import public_views, views
 
 urlpatterns = [
+    path("status/", public_views.status_page, name="status"),
     path("filings/", views.filing_list, name="filing-list"),
     path("filings/new/", views.filing_new, name="filing-new"),
     path("filings/<int:filing_id>/", views.filing_detail, name="filing-detail"),

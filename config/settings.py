@@ -129,6 +129,8 @@ LOGOUT_REDIRECT_URL = "login"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_ADDRESS_LIMIT = env_int("LOGIN_FAILURE_ADDRESS_LIMIT", 30, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
+# Wrong receipt/case number or query code from one address in that window before the status page refuses.
+STATUS_LOOKUP_FAILURE_LIMIT = env_int("STATUS_LOOKUP_FAILURE_LIMIT", 10, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not DEMO_MODE)
@@ -193,6 +195,11 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "FilingStateEnum": "cases.models.Filing.State",
         "CaseStateEnum": "cases.models.Case.State",
+        "ServiceRequestStateEnum": "cases.models.ServiceRequest.State",
+        "PreservationRequestStateEnum": "cases.models.PreservationRequest.State",
+        "AttemptResultEnum": "cases.models.ServiceAttempt.Result",
+        "MeasureResultEnum": "cases.models.PreservationMeasure.Result",
+        "MeasureOutcomeEnum": "cases.request_serializers.MEASURE_OUTCOMES",
     },
 }
 
@@ -206,7 +213,7 @@ if "FIELD_ENCRYPTION_KEYS" in os.environ or not DEBUG:
     FIELD_LOOKUP_KEY = env_str("FIELD_LOOKUP_KEY", "")
     if not FIELD_ENCRYPTION_KEYS or len(FIELD_LOOKUP_KEY) < 32:
         raise ImproperlyConfigured(
-            "FIELD_ENCRYPTION_KEYS and FIELD_LOOKUP_KEY (32+ characters) must be set outside DEBUG (see README)."
+            "FIELD_ENCRYPTION_KEYS and FIELD_LOOKUP_KEY (32+ characters) must be set outside DEBUG (README)."
         )
 else:
     FIELD_ENCRYPTION_KEYS = [

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from config.api import ErrorSerializer
 from courts.legal_calendar import COURT_TZ, MAX_PERIOD, Unit, compute_deadline
-from courts.login_throttle import LoginAttempt, client_address, retry_after_seconds
+from courts.login_throttle import client_address, login_attempt, retry_after_seconds
 from courts.models import Court, Tribunal
 from courts.selectors import courts_with_tribunals
 
@@ -45,7 +45,7 @@ class ObtainTokenView(APIView):
     def post(self, request):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        attempt = LoginAttempt(data.validated_data["username"], client_address(request))
+        attempt = login_attempt(data.validated_data["username"], client_address(request))
         if attempt.is_blocked():
             raise exceptions.Throttled(
                 wait=retry_after_seconds(), detail=gettext("Too many failed logins. Try again later.")
@@ -60,7 +60,7 @@ class ObtainTokenView(APIView):
                     ]
                 }
             )
-        attempt.record_success()
+        attempt.clear_first()
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from courts.login_throttle import LoginAttempt, client_address
+from courts.login_throttle import client_address, login_attempt
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -15,7 +15,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        attempt = LoginAttempt(username, client_address(self.request))
+        attempt = login_attempt(username, client_address(self.request))
         if attempt.is_blocked():
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         try:
@@ -23,5 +23,5 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except forms.ValidationError:
             attempt.record_failure()
             raise
-        attempt.record_success()
+        attempt.clear_first()
         return cleaned

@@ -11,6 +11,7 @@ from cases.models.records import (
     FilingAttachment,
     FilingCategory,
     Party,
+    StatusLookup,
 )
 from cases.models.requests import (
     PRESERVATION_TRANSITIONS,
@@ -47,4 +48,5 @@ __all__ = [
     "FilingAttachment",
     "FilingCategory",
     "Party",
+    "StatusLookup",
 ]

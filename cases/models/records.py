@@ -270,3 +270,23 @@ FILING_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 FILING_UNDER_REVIEW = (S.RECEIVED, S.RESUBMITTED)
 FILING_OPEN = (S.SUBMITTED, S.RECEIVED, S.CORRECTION_REQUESTED, S.RESUBMITTED)
+
+
+class StatusLookup(models.Model):
+    """Every litigant status lookup, found or not (DOMAIN.md: "Every lookup is logged"). The query code
+    itself is never stored."""
+
+    number = models.CharField(_("number asked for"), max_length=64)
+    found = models.BooleanField(_("found"))
+    filing = models.ForeignKey(Filing, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    address = models.CharField(_("client address"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("status lookup")
+        verbose_name_plural = _("status lookups")
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.found}"
