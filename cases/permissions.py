@@ -1,7 +1,7 @@
 """Who may do what to a filing or a case. Visibility (404 for other courts) is cases.selectors' job; these
 answer "may this user, who can see the record, take this action?" for services, pages and the API alike."""
 
-from cases.models import FILING_OPEN, FILING_TRANSITIONS, Filing
+from cases.models import FILING_OPEN, FILING_TRANSITIONS, Filing, ServiceRequest
 from courts.models import Role
 from courts.selectors import acting_court
 
@@ -134,6 +134,8 @@ def allowed_request_actions(user, request, transitions) -> list[str]:
     for name, (target, permitted) in REQUEST_ACTIONS.items():
         if not permitted(user, request):
             continue
+        if name == "report_attempt" and not isinstance(request, ServiceRequest):
+            continue  # attempts at service only: a preservation request reports its measures
         if target is None:
             if request.state == "accepted":
                 actions.append(name)
