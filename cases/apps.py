@@ -7,10 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases and cross-region filing")
 
     def ready(self):
-        from cases import handlers, labels, views
+        from cases import handlers, labels, request_views, views
         from courts.home_panels import register_panel
         from courts.timeline import register_labels
 
         handlers.register()
         register_panel(views.inbox_panel)
-        register_labels(actions=labels.ACTIONS, states=labels.STATES)
+        register_panel(request_views.inbox_panel)
+        register_labels(actions=labels.ACTIONS)
+        for model, states in labels.STATES:
+            register_labels(states=states, subject=model)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import Case, Filing
+from cases.models import Case, Filing, PreservationRequest, ServiceRequest
 
 ACTIONS = {
     "filing.submit": _("filed at the window"),
@@ -19,6 +19,36 @@ ACTIONS = {
     "filing.attach": _("scan attached"),
     "filing.reissue_query_code": _("new query code issued"),
     "case.register": _("case registered"),
+    # Requests between courts (cases.services.service_requests, preservation_requests, request_clocks).
+    "service_request.send": _("service requested"),
+    "service_request.receive": _("received by the entrusted court; 10 days to serve"),
+    "service_request.accept": _("accepted by an officer"),
+    "service_request.serve": _("served"),
+    "service_request.attempt_failed": _("attempt at service failed"),
+    "service_request.fail": _("could not be served"),
+    "service_request.return": _("returned by the entrusted court"),
+    "service_request.cancel": _("cancelled by the requesting court"),
+    "service_request.acknowledge": _("result acknowledged"),
+    "service_request.attach": _("file attached"),
+    "service_request.overdue": _("10 days passed: overdue"),
+    "service_request.escalate": _("not accepted within 1 working day: administrators told"),
+    "preservation_request.send": _("preservation requested"),
+    "preservation_request.receive": _("received by the entrusted court; the time limit runs"),
+    "preservation_request.accept": _("accepted by an officer"),
+    "preservation_request.report": _("results of the measures reported"),
+    "preservation_request.return": _("returned by the entrusted court"),
+    "preservation_request.cancel": _("cancelled by the requesting court"),
+    "preservation_request.acknowledge": _("result acknowledged"),
+    "preservation_request.attach": _("file attached"),
+    "preservation_request.overdue": _("time limit passed: overdue"),
+    "preservation_request.escalate": _("not accepted within 1 working day: administrators told"),
 }
 
-STATES = {**dict(Filing.State.choices), **dict(Case.State.choices)}
+
+# The states of each record type, as its timeline shows them.
+STATES = [
+    (Filing, dict(Filing.State.choices)),
+    (Case, dict(Case.State.choices)),
+    (ServiceRequest, dict(ServiceRequest.State.choices)),
+    (PreservationRequest, dict(PreservationRequest.State.choices)),
+]

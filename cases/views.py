@@ -30,6 +30,7 @@ from cases.services.parties import PartyInput
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.home_panels import Panel
 from courts.login_throttle import client_address
+from courts.models import Role
 from courts.personal_data import personal_data_access_log, unseal
 from courts.selectors import acting_court
 from courts.timeline import timeline_of
@@ -45,8 +46,11 @@ def _filing_or_404(request, filing_id: int) -> Filing:
 
 
 def inbox_panel(request) -> Panel | None:
-    """The filings part of the home page's inbox (registered in CasesConfig.ready)."""
-    if acting_court(request.user) is None:
+    """The filings part of the home page's inbox (registered in CasesConfig.ready), for those who file or
+    decide; an officer's desk is about requests."""
+    user = request.user
+    files_or_decides = user.has_role(Role.WINDOW_CLERK) or user.has_role(Role.FILING_CLERK)
+    if acting_court(user) is None or not files_or_decides:
         return None
     inbox = selectors.inbox_for(request.user)
     return Panel(

@@ -41,22 +41,25 @@ def timeline_of(subject: models.Model):
     return Event.objects.for_subject(subject).select_related("actor", "actor_court")
 
 
-# Human names for timeline actions and states, contributed by the apps that write them (in ready()).
+# Human names for timeline actions and states, contributed by the apps that write them (in ready()). States
+# are named per record type: a filing's "received" (under review) is not a service request's "received".
 _action_labels: dict[str, str] = {}
-_state_labels: dict[str, str] = {}
+_state_labels: dict[tuple[str, str], str] = {}
 
 
-def register_labels(*, actions: dict | None = None, states: dict | None = None) -> None:
+def register_labels(*, actions: dict | None = None, states: dict | None = None, subject=None) -> None:
+    """`states` names the states of `subject` (a model class); actions are global (they carry a prefix)."""
     _action_labels.update(actions or {})
-    _state_labels.update(states or {})
+    subject_type = subject._meta.label_lower if subject is not None else ""
+    _state_labels.update({(subject_type, state): label for state, label in (states or {}).items()})
 
 
 def action_label(action: str) -> str:
     return str(_action_labels.get(action, action))
 
 
-def state_label(state: str) -> str:
-    return str(_state_labels.get(state, state))
+def state_label(state: str, subject_type: str = "") -> str:
+    return str(_state_labels.get((subject_type, state), _state_labels.get(("", state), state)))
 
 
 def record_events(events: list[Event]) -> list[Event]:

@@ -130,7 +130,8 @@ def _clean_attempt(request: ServiceRequest, attempt: AttemptInput) -> dict[str, 
         errors["result"] = [_("The result is served or failed.")]
     if attempt.served_at > timezone.now() + CLOCK_SKEW:
         errors["served_at"] = [_("The time of the attempt cannot be in the future.")]
-    elif request.received_at and attempt.served_at < request.received_at:
+    # Attempt times are entered to the minute; receipt is stored to the microsecond.
+    elif request.received_at and attempt.served_at < request.received_at.replace(second=0, microsecond=0):
         errors["served_at"] = [_("The attempt cannot be before the request was received.")]
     attempt.place = attempt.place.strip()
     if not attempt.place:

@@ -11,8 +11,9 @@ def action_label(action: str) -> str:
 
 
 @register.filter
-def state_label(state: str) -> str:
-    return timeline.state_label(state)
+def state_label(state: str, subject_type: str = "") -> str:
+    """`{{ event.to_state|state_label:event.subject_type }}`."""
+    return timeline.state_label(state, subject_type)
 
 
 @register.filter
