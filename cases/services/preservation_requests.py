@@ -15,18 +15,15 @@ from cases import permissions
 from cases.models import Case, Party, PreservationMeasure, PreservationRequest
 from cases.services.filings import MAX_CLAIM_AMOUNT
 from cases.services.requests import (
-    SENT_KINDS,
     check_new_request,
     locked,
-    new_reference,
     notify_other_side,
+    request_send,
     request_transition,
     require,
 )
-from courts.delivery import delivery_send
 from courts.legal_calendar import add_months
 from courts.models import Court
-from courts.timeline import record_event
 
 MAX_MEASURES = 30
 # How long a measure holds before it must be renewed (Interp 485: deposits 1 year, movables 2, real estate 3;
@@ -84,23 +81,21 @@ def preservation_request_create(
     if errors:
         raise ValidationError(errors)
 
-    with transaction.atomic(durable=True):
-        request = PreservationRequest.objects.create(
-            reference=new_reference(PreservationRequest, case.court),
-            requesting_court=case.court,
-            entrusted_court=entrusted_court,
-            case=case,
-            respondent=respondent,
-            urgent=urgent,
-            stage=stage,
-            allowed_amount=allowed_amount,
-            ruling_number=ruling_number,
-            ruling_date=ruling_date,
-            created_by=actor,
-        )
-        PreservationMeasure.objects.bulk_create(
+    return request_send(
+        PreservationRequest,
+        actor=actor,
+        case=case,
+        entrusted_court=entrusted_court,
+        fields={
+            "respondent": respondent,
+            "urgent": urgent,
+            "stage": stage,
+            "allowed_amount": allowed_amount,
+            "ruling_number": ruling_number,
+            "ruling_date": ruling_date,
+        },
+        parts=[
             PreservationMeasure(
-                request=request,
                 type=m.type,
                 property_type=m.property_type,
                 registry=m.registry.strip(),
@@ -108,22 +103,9 @@ def preservation_request_create(
                 amount=m.amount,
             )
             for m in measures
-        )
-        record_event(
-            subject=request,
-            action="preservation_request.send",
-            actor=actor,
-            to_state=request.state,
-            payload={
-                "reference": request.reference,
-                "entrusted_court": entrusted_court.code,
-                "urgent": urgent,
-            },
-        )
-        delivery_send(
-            court=entrusted_court, kind=SENT_KINDS[PreservationRequest], payload={"request": request.pk}
-        )
-    return request
+        ],
+        payload={"urgent": urgent},
+    )
 
 
 def _measure_errors(measure: MeasureInput, allowed_amount: Decimal | None) -> dict[str, str]:

@@ -78,6 +78,37 @@ def check_new_request(
     return errors
 
 
+def request_send(model, *, actor, case, entrusted_court: Court, fields: dict, parts: list, payload=None):
+    """Write a new request with its parts (documents or measures), its timeline event and its delivery to the
+    entrusted court, in one transaction. The caller has checked everything."""
+    with transaction.atomic(durable=True):
+        request = model.objects.create(
+            reference=new_reference(model, case.court),
+            requesting_court=case.court,
+            entrusted_court=entrusted_court,
+            case=case,
+            created_by=actor,
+            **fields,
+        )
+        for part in parts:
+            part.request = request
+        if parts:
+            type(parts[0]).objects.bulk_create(parts)
+        record_event(
+            subject=request,
+            action=f"{NAMES[model]}.send",
+            actor=actor,
+            to_state=request.state,
+            payload={
+                "reference": request.reference,
+                "entrusted_court": entrusted_court.code,
+                **(payload or {}),
+            },
+        )
+        delivery_send(court=entrusted_court, kind=SENT_KINDS[model], payload={"request": request.pk})
+    return request
+
+
 def notify_other_side(request: EntrustedRequest, *, to: Court) -> None:
     """Tell the other court of a change it must see; the handler picks whom (cases.handlers)."""
     delivery_send(

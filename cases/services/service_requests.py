@@ -14,15 +14,13 @@ from django.utils.translation import gettext as _
 from cases import permissions
 from cases.models import Case, Party, ServiceAttempt, ServiceDocument, ServiceMethod, ServiceRequest
 from cases.services.requests import (
-    SENT_KINDS,
     check_new_request,
     locked,
-    new_reference,
     notify_other_side,
+    request_send,
     request_transition,
     require,
 )
-from courts.delivery import delivery_send
 from courts.models import Court
 from courts.timeline import record_event
 
@@ -74,31 +72,22 @@ def service_request_create(
     if errors:
         raise ValidationError(errors)
 
-    with transaction.atomic(durable=True):
-        request = ServiceRequest.objects.create(
-            reference=new_reference(ServiceRequest, case.court),
-            requesting_court=case.court,
-            entrusted_court=entrusted_court,
-            case=case,
-            recipient=recipient,
-            address=address,
-            method=method,
-            letter_number=letter_number.strip(),
-            created_by=actor,
-        )
-        ServiceDocument.objects.bulk_create(
-            ServiceDocument(request=request, name=d.name, copies=d.copies, reference=d.reference.strip()[:60])
+    return request_send(
+        ServiceRequest,
+        actor=actor,
+        case=case,
+        entrusted_court=entrusted_court,
+        fields={
+            "recipient": recipient,
+            "address": address,
+            "method": method,
+            "letter_number": letter_number.strip(),
+        },
+        parts=[
+            ServiceDocument(name=d.name, copies=d.copies, reference=d.reference.strip()[:60])
             for d in documents
-        )
-        record_event(
-            subject=request,
-            action="service_request.send",
-            actor=actor,
-            to_state=request.state,
-            payload={"reference": request.reference, "entrusted_court": entrusted_court.code},
-        )
-        delivery_send(court=entrusted_court, kind=SENT_KINDS[ServiceRequest], payload={"request": request.pk})
-    return request
+        ],
+    )
 
 
 @dataclass
