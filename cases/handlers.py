@@ -93,32 +93,24 @@ def on_request_sent(delivery: Delivery) -> None:
 
 
 def on_request_changed(delivery: Delivery) -> None:
-    """The other court changed a request: tell whoever on this side is following it."""
+    """The other court changed a request: tell whoever on this side follows it, or, if that person has left
+    or nobody took it yet, the court's staff of the right role."""
     model = requests.MODELS[delivery.payload["model"]]
     request = model.objects.select_related("created_by", "officer").get(pk=delivery.payload["request"])
-    title = _("%(reference)s: %(state)s") % {
-        "reference": request.reference,
-        "state": model.State(delivery.payload["state"]).label,
-    }
+    what = delivery.payload.get("note") or model.State(delivery.payload["state"]).label
+    title = _("%(reference)s: %(state)s") % {"reference": request.reference, "state": what}
     if delivery.court.pk == request.requesting_court_id:
-        notify_users(
-            recipients=[request.created_by],
-            court=delivery.court,
-            title=title,
-            url=request_url(request),
-            delivery=delivery,
-        )
-    elif request.officer is not None:
-        notify_users(
-            recipients=[request.officer],
-            court=delivery.court,
-            title=title,
-            url=request_url(request),
-            delivery=delivery,
-        )
+        person, role = request.created_by, Role.FILING_CLERK
+    elif request.state == model.State.CANCELLED and request.received_at is None:
+        return  # cancelled before it arrived: nobody there ever saw it
     else:
+        person, role = request.officer, Role.OFFICER
+    notices = notify_users(
+        recipients=[person], court=delivery.court, title=title, url=request_url(request), delivery=delivery
+    )
+    if not notices:
         notify_court(
-            court=delivery.court, role=Role.OFFICER, title=title, url=request_url(request), delivery=delivery
+            court=delivery.court, role=role, title=title, url=request_url(request), delivery=delivery
         )
 
 

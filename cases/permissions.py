@@ -58,9 +58,13 @@ def may_see_identity(user, party) -> bool:
 def _is_subject_of_request_to(party, court) -> bool:
     from cases.models import PreservationRequest, ServiceRequest
 
+    # Only while the entrusted court is working on it: afterwards the officers have no need of it.
+    working = ("received", "accepted")
     return (
-        ServiceRequest.objects.filter(recipient=party, entrusted_court=court).exists()
-        or PreservationRequest.objects.filter(respondent=party, entrusted_court=court).exists()
+        ServiceRequest.objects.filter(recipient=party, entrusted_court=court, state__in=working).exists()
+        or PreservationRequest.objects.filter(
+            respondent=party, entrusted_court=court, state__in=working
+        ).exists()
     )
 
 
@@ -142,3 +146,9 @@ def allowed_request_actions(user, request, transitions) -> list[str]:
         elif target in next_states:
             actions.append(name)
     return actions
+
+
+def may_see_accounts(user, request) -> bool:
+    """Full account and certificate numbers of a preservation: for the officers carrying it out and the staff
+    who asked for it; anyone else who can see the request sees them masked."""
+    return may_handle(user, request) or may_manage_sent(user, request)

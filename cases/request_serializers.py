@@ -22,7 +22,7 @@ from cases.models import (
     ServiceMethod,
     ServiceRequest,
 )
-from cases.permissions import allowed_request_actions
+from cases.permissions import allowed_request_actions, may_see_accounts
 from cases.serializers import CaseRefSerializer, CourtCodeField, TimelineEventSerializer
 from cases.services.filings import MAX_CLAIM_AMOUNT
 from cases.services.preservation_requests import MAX_MEASURES
@@ -155,7 +155,7 @@ class AttemptInputSerializer(serializers.Serializer):
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     signer = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     relation = serializers.CharField(
-        max_length=100,
+        max_length=60,
         required=False,
         allow_blank=True,
         default="",
@@ -375,6 +375,14 @@ class ServiceRequestDetailSerializer(_RequestDetailMixin, ServiceRequestSerializ
 
 
 class PreservationMeasureSerializer(serializers.ModelSerializer):
+    account = serializers.SerializerMethodField(
+        help_text=_("Masked unless you carry the measure out or asked for it.")
+    )
+
+    def get_account(self, measure) -> str:
+        user = self.context["request"].user if "request" in self.context else None
+        return measure.account if user and may_see_accounts(user, measure.request) else measure.account_masked
+
     class Meta:
         model = PreservationMeasure
         fields = [

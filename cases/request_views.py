@@ -272,6 +272,7 @@ def _detail_context(request, record, **extra) -> dict:
         "timeline": timeline_of(record),
         "attachments": [attachment for attachment in attachments if attachment.attempt_id is None],
         "may_attach": permissions.may_attach_to_request(user, record),
+        "may_see_accounts": permissions.may_see_accounts(user, record),
         "attachment_form": RequestAttachmentForm(
             request=record, with_attempts=permissions.may_handle(user, record)
         ),

@@ -36,8 +36,10 @@ def cases_visible_to(user) -> QuerySet[Case]:
     court = acting_court(user)
     if court is None:
         return Case.objects.none()
-    entrusted = Q(pk__in=ServiceRequest.objects.filter(entrusted_court=court).values("case_id")) | Q(
-        pk__in=PreservationRequest.objects.filter(entrusted_court=court).values("case_id")
+    # Once a request has reached it (one cancelled on the way gives it no view of the case).
+    asked = {"entrusted_court": court, "received_at__isnull": False}
+    entrusted = Q(pk__in=ServiceRequest.objects.filter(**asked).values("case_id")) | Q(
+        pk__in=PreservationRequest.objects.filter(**asked).values("case_id")
     )
     return Case.objects.filter(Q(court=court) | Q(origin_filing__collaborating_court=court) | entrusted)
 

@@ -248,6 +248,12 @@ class PreservationMeasure(models.Model):
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.registry}"
 
+    @property
+    def account_masked(self) -> str:
+        from courts.personal_data import mask
+
+        return mask(self.account)
+
 
 class RequestAttachment(models.Model):
     """A file on a request: the documents to serve, a photo of the signed receipt, a bank's receipt."""

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,7 +34,7 @@ TERM_YEARS = {
     PreservationMeasure.PropertyType.MOVABLE: 2,
     PreservationMeasure.PropertyType.REAL_ESTATE: 3,
     PreservationMeasure.PropertyType.EQUITY: 3,
-    PreservationMeasure.PropertyType.OTHER: 2,
+    PreservationMeasure.PropertyType.OTHER: 3,  # Interp 485: other property rights, 3 years
 }
 
 
@@ -164,10 +165,11 @@ def preservation_request_report(
         if missing:
             errors["measures"] = [_("Report every measure of the request.")]
         total = sum((r.amount_done for r in results if r.result == "done" and r.amount_done), Decimal("0"))
-        if not errors and total > request.allowed_amount:
+        already = _preserved_under_same_ruling(request)
+        if not errors and already + total > request.allowed_amount:
             errors["measures"] = [
                 _("In all %(total)s would be preserved, above the %(allowed)s the ruling allows (CPL 105).")
-                % {"total": total, "allowed": request.allowed_amount}
+                % {"total": already + total, "allowed": request.allowed_amount}
             ]
         if errors:
             raise ValidationError(errors)
@@ -206,6 +208,21 @@ def preservation_request_report(
         )
         notify_other_side(request, to=request.requesting_court)
     return request
+
+
+def _preserved_under_same_ruling(request: PreservationRequest) -> Decimal:
+    """What other requests under the same ruling have already preserved: the cap (CPL 105) is the ruling's,
+    however many courts are asked. Their rows are locked (in id order, so two reports cannot deadlock) until
+    this report commits, so two reports at once cannot both fit under the cap."""
+    siblings = list(
+        PreservationRequest.objects.select_for_update(of=("self",))
+        .filter(case_id=request.case_id, ruling_number=request.ruling_number)
+        .exclude(pk=request.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    done = PreservationMeasure.objects.filter(request_id__in=siblings, result=PreservationMeasure.Result.DONE)
+    return done.aggregate(total=Sum("amount_done"))["total"] or Decimal("0")
 
 
 def _result_errors(measure: PreservationMeasure, result: MeasureResult, today: dt.date) -> dict[str, str]:

@@ -17,12 +17,14 @@ from django.utils.translation import gettext as _
 
 from cases.models import REQUEST_CLOCK_RUNNING, PreservationMeasure, PreservationRequest, ServiceRequest
 from cases.services.requests import NAMES
+from courts.legal_calendar import compute_deadline
 from courts.models import Court, Event, Role, User
 from courts.notifications import notify_court, notify_users
 from courts.timeline import record_events
 
 RENEWAL_NOTICE_DAYS = 30
 PRE_SUIT_DAYS = 30
+PRE_SUIT_NOTICE_DAYS = 5
 BATCH = 2000
 INBOX_URL = "/requests/?overdue=1"
 
@@ -147,26 +149,32 @@ def _remind_renewals(now: dt.datetime) -> int:
 
 
 def _remind_pre_suit(now: dt.datetime) -> int:
+    """Pre-suit preservation lapses unless a suit is filed within 30 days of it being carried out (CPL 104,
+    counted under CPL 85). Both courts hear of it PRE_SUIT_NOTICE_DAYS before the period ends: the one that
+    asked (has the applicant sued?) and the one holding the measure (it may have to release it)."""
     with transaction.atomic():
-        requests = list(
+        candidates = list(
             PreservationRequest.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(
-                stage="pre_suit",
-                carried_out_at__lt=now - dt.timedelta(days=PRE_SUIT_DAYS),
+                stage=PreservationRequest.Stage.PRE_SUIT,
+                carried_out_at__lt=now - dt.timedelta(days=PRE_SUIT_DAYS - PRE_SUIT_NOTICE_DAYS - 1),
                 suit_reminder_at__isnull=True,
             )
-            .select_related("requesting_court", "created_by")
+            .select_related("requesting_court", "entrusted_court", "created_by")
         )
+        due = {r.pk: compute_deadline(r.carried_out_at, PRE_SUIT_DAYS, "days").due for r in candidates}
+        requests = [r for r in candidates if now >= due[r.pk] - dt.timedelta(days=PRE_SUIT_NOTICE_DAYS)]
         PreservationRequest.objects.filter(pk__in=[r.pk for r in requests]).update(suit_reminder_at=now)
         for request in requests:
+            title = _(
+                "Pre-suit preservation %(reference)s lapses on %(date)s unless a suit is filed (CPL 104)"
+            ) % {
+                "reference": request.reference,
+                "date": timezone.localtime(due[request.pk]).date(),
+            }
+            url = f"/requests/preservation/{request.pk}/"
             notify_users(
-                recipients=[request.created_by],
-                court=request.requesting_court,
-                title=_(
-                    "Pre-suit preservation %(reference)s was carried out 30 days ago: without a suit it "
-                    "lapses (CPL 104)"
-                )
-                % {"reference": request.reference},
-                url=f"/requests/preservation/{request.pk}/",
+                recipients=[request.created_by], court=request.requesting_court, title=title, url=url
             )
+            notify_court(court=request.entrusted_court, role=Role.OFFICER, title=title, url=url)
     return len(requests)

@@ -28,6 +28,7 @@ from courts.timeline import record_event
 from courts.uploads import checked_scan, stored_file
 
 EntrustedRequest = ServiceRequest | PreservationRequest
+FINISHED = ("closed", "cancelled", "returned")
 
 TRANSITIONS = {ServiceRequest: SERVICE_TRANSITIONS, PreservationRequest: PRESERVATION_TRANSITIONS}
 # Timeline action prefixes and delivery kinds, by model.
@@ -109,12 +110,13 @@ def request_send(model, *, actor, case, entrusted_court: Court, fields: dict, pa
     return request
 
 
-def notify_other_side(request: EntrustedRequest, *, to: Court) -> None:
-    """Tell the other court of a change it must see; the handler picks whom (cases.handlers)."""
+def notify_other_side(request: EntrustedRequest, *, to: Court, note: str = "") -> None:
+    """Tell the other court of a change it must see; the handler picks whom (cases.handlers). `note` says
+    what happened when the state alone does not (a failed attempt and its reason)."""
     delivery_send(
         court=to,
         kind=CHANGED_KIND,
-        payload={"model": NAMES[type(request)], "request": request.pk, "state": request.state},
+        payload={"model": NAMES[type(request)], "request": request.pk, "state": request.state, "note": note},
     )
 
 
@@ -128,6 +130,10 @@ def request_receive(model, request_id: int) -> EntrustedRequest | None:
     deadline = due_after_receipt(request, now)
     request.due_at, request.due_calendar_known = deadline.due, deadline.calendar_known
     request.acceptance_due_at = compute_deadline(now, 1, "working_days").due
+    if runs_on_48_hours(request):
+        request.acceptance_due_at = min(
+            request.acceptance_due_at, now + dt.timedelta(hours=URGENT_ACCEPTANCE_HOURS)
+        )
     return request_transition(
         request,
         to_state=model.State.RECEIVED,
@@ -141,9 +147,20 @@ def request_receive(model, request_id: int) -> EntrustedRequest | None:
 def due_after_receipt(request: EntrustedRequest, received_at: dt.datetime):
     if isinstance(request, ServiceRequest):
         return compute_deadline(received_at, 10, "days")  # Interp 134: serve within 10 days of receipt
-    if request.urgent:
-        return compute_deadline(received_at, 48, "hours")  # CPL 103/104: urgent, at once, within 48 hours
+    if runs_on_48_hours(request):
+        return compute_deadline(received_at, 48, "hours")  # CPL 103/104: urgent or pre-suit, within 48 hours
     return compute_deadline(received_at, 5, "days")
+
+
+def runs_on_48_hours(request: EntrustedRequest) -> bool:
+    return isinstance(request, PreservationRequest) and (
+        request.urgent or request.stage == PreservationRequest.Stage.PRE_SUIT
+    )
+
+
+# On a 48-hour clock a whole working day to accept would leave nothing to do the work in: the entrusted
+# court's administrators hear of an unaccepted urgent request after a few hours instead.
+URGENT_ACCEPTANCE_HOURS = 4
 
 
 def request_accept(model, *, request_id: int, actor) -> EntrustedRequest:
@@ -239,7 +256,10 @@ def request_attach(
     with stored_file(attachment.file, upload), transaction.atomic(durable=True):
         request = locked(model, request_id)
         require(permissions.may_attach_to_request(actor, request))
+        if request.state in FINISHED:
+            raise ValidationError({"file": [_("The request is finished: no more files can be added.")]})
         if attempt_id is not None:
+            require(permissions.may_handle(actor, request))  # a receipt photo is the serving court's record
             attachment.attempt = ServiceAttempt.objects.filter(pk=attempt_id, request_id=request.pk).first()
             if model is not ServiceRequest or attachment.attempt is None:
                 raise ValidationError({"attempt": [_("No such attempt on this request.")]})

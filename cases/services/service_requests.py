@@ -57,6 +57,8 @@ def service_request_create(
         errors["address"] = [_("At most 200 characters.")]
     if method not in ServiceMethod.values:
         errors["method"] = [_("Unknown method of service.")]
+    elif method == ServiceMethod.ELECTRONIC and recipient is not None and not recipient.e_service_consent:
+        errors["method"] = [_("Electronic service needs the recipient's consent, which is not on record.")]
     if not documents:
         errors["documents"] = [_("List the documents to serve.")]
     elif len(documents) > MAX_DOCUMENTS:
@@ -115,6 +117,8 @@ def _clean_attempt(request: ServiceRequest, attempt: AttemptInput) -> dict[str, 
     errors: dict[str, list[str]] = {}
     if attempt.method not in ServiceMethod.values:
         errors["method"] = [_("Unknown method of service.")]
+    elif attempt.method == ServiceMethod.ELECTRONIC and not request.recipient.e_service_consent:
+        errors["method"] = [_("Electronic service needs the recipient's consent, which is not on record.")]
     if attempt.result not in ServiceAttempt.Result.values:
         errors["result"] = [_("The result is served or failed.")]
     if attempt.served_at > timezone.now() + CLOCK_SKEW:
@@ -137,9 +141,9 @@ def _clean_attempt(request: ServiceRequest, attempt: AttemptInput) -> dict[str, 
             errors["witness"] = [
                 _("Documents left at the address need a witness, or a note of the photo or video.")
             ]
-    for field in ("signer", "relation", "witness", "officers"):
-        if len(getattr(attempt, field)) > 100:
-            errors[field] = [_("At most 100 characters.")]
+    for field, limit in (("signer", 100), ("relation", 60), ("witness", 100), ("officers", 100)):
+        if len(getattr(attempt, field)) > limit:
+            errors[field] = [_("At most %(limit)d characters.") % {"limit": limit}]
     if len(attempt.refusal_reason) > 200 or len(attempt.place) > 200:
         errors["place" if len(attempt.place) > 200 else "refusal_reason"] = [_("At most 200 characters.")]
     if len(attempt.remarks) > 2000:
@@ -190,6 +194,7 @@ def service_request_report_attempt(*, request_id: int, actor, attempt: AttemptIn
                 update_fields=("served_on", "reported_at"),
             )
         else:
+            note = _("attempt failed: %(reason)s") % {"reason": record.get_reason_display()}
             record_event(
                 subject=request,
                 action="service_request.attempt_failed",
@@ -199,7 +204,7 @@ def service_request_report_attempt(*, request_id: int, actor, attempt: AttemptIn
                 reason=record.get_reason_display(),
                 payload=payload,
             )
-        notify_other_side(request, to=request.requesting_court)
+        notify_other_side(request, to=request.requesting_court, note="" if served else note)
     return record
 
 

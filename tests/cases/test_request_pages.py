@@ -187,7 +187,8 @@ class TestAskingFromTheCasePage:
     def test_only_staff_who_may_ask_see_the_buttons(
         self, client, qingpu_clerk, qingpu_officer, jiashan_officer, qingpu_case, courts
     ):
-        send_service(qingpu_clerk, qingpu_case, courts)  # so that Jiashan can see the case it helps with
+        send_service(qingpu_clerk, qingpu_case, courts)
+        deliver_pending()  # once the request has reached Jiashan, Jiashan sees the case it helps with
         url = f"/cases/{qingpu_case.pk}/"
         client.force_login(qingpu_clerk)
         page = html(client.get(url))
@@ -278,6 +279,7 @@ class TestAskingFromTheCasePage:
         self, client, qingpu_officer, jiashan_officer, wujiang_clerk, qingpu_clerk, qingpu_case, courts
     ):
         send_service(qingpu_clerk, qingpu_case, courts)
+        deliver_pending()  # Jiashan now sees the case (403: may not ask), Wujiang still does not (404)
         for kind in ("service", "preservation"):
             url = f"/cases/{qingpu_case.pk}/{kind}-requests/new/"
             for user, status in ((qingpu_officer, 403), (jiashan_officer, 403), (wujiang_clerk, 404)):

@@ -426,3 +426,136 @@ def test_the_third_court_sees_nothing(service_received, courts):
 
     wujiang = make_staff("wj.clerk", "wujiang", ["filing_clerk", "officer"])
     assert not cases_visible_to(wujiang).filter(pk=service_received.case_id).exists()
+
+
+class TestReviewedRules:
+    def test_pre_suit_preservation_runs_on_48_hours_even_when_not_marked_urgent(
+        self, qingpu_requester, qingpu_case, courts
+    ):
+        request = send_preservation(qingpu_requester, qingpu_case, courts, urgent=False, stage="pre_suit")
+        deliver_pending()
+        request.refresh_from_db()
+        received = request.received_at.astimezone(COURT_TZ)
+        assert request.due_at - received < dt.timedelta(hours=50)
+        # and an unaccepted urgent request reaches the administrators within hours, not a working day
+        assert request.acceptance_due_at - request.received_at <= dt.timedelta(hours=4)
+
+    def test_the_cap_is_the_rulings_across_every_court_asked(
+        self, qingpu_requester, qingpu_case, courts, jiashan_officer
+    ):
+        wujiang_officer = make_staff("wj.off", "wujiang", ["officer"])
+        first = send_preservation(
+            qingpu_requester,
+            qingpu_case,
+            courts,
+            measures=[MeasureInput("freeze", "bank_deposit", "农行嘉善支行", Decimal("300000"))],
+        )
+        second = send_preservation(
+            qingpu_requester,
+            qingpu_case,
+            courts,
+            entrusted_court=courts["wujiang"],
+            measures=[MeasureInput("freeze", "bank_deposit", "农行吴江支行", Decimal("300000"))],
+        )
+        deliver_pending()
+        common.request_accept(PreservationRequest, request_id=first.pk, actor=jiashan_officer)
+        common.request_accept(PreservationRequest, request_id=second.pk, actor=wujiang_officer)
+        report_preservation(
+            request_id=first.pk,
+            actor=jiashan_officer,
+            results=[MeasureResult(first.measures.get().pk, "done", Decimal("250000"), receipt="r")],
+        )
+        with pytest.raises(ValidationError) as refused:
+            report_preservation(
+                request_id=second.pk,
+                actor=wujiang_officer,
+                results=[MeasureResult(second.measures.get().pk, "done", Decimal("60000"), receipt="r")],
+            )
+        assert "measures" in refused.value.message_dict
+        report_preservation(
+            request_id=second.pk,
+            actor=wujiang_officer,
+            results=[MeasureResult(second.measures.get().pk, "done", Decimal("50000"), receipt="r")],
+        )
+
+    def test_electronic_service_needs_the_recipients_consent(self, qingpu_requester, qingpu_case, courts):
+        with pytest.raises(ValidationError) as refused:
+            send_service(qingpu_requester, qingpu_case, courts, method="electronic")
+        assert "method" in refused.value.message_dict
+
+    def test_a_failed_attempt_reaches_the_requesting_court_with_its_reason(
+        self, service_accepted, jiashan_officer, qingpu_requester
+    ):
+        service_request_report_attempt(
+            request_id=service_accepted.pk,
+            actor=jiashan_officer,
+            attempt=attempt(result="failed", reason="moved", signer=""),
+        )
+        deliver_pending()
+        latest = Notification.objects.filter(recipient=qingpu_requester).order_by("-id").first()
+        assert (
+            service_accepted.reference in latest.title
+            and latest.title != f"{service_accepted.reference}: accepted"
+        )
+
+    def test_the_entrusted_officer_sees_the_recipients_identity_only_while_working_on_it(
+        self, service_accepted, jiashan_officer, qingpu_requester
+    ):
+        from cases.permissions import may_see_identity
+
+        recipient = service_accepted.recipient
+        assert may_see_identity(jiashan_officer, recipient)
+        service_request_report_attempt(
+            request_id=service_accepted.pk, actor=jiashan_officer, attempt=attempt()
+        )
+        common.request_acknowledge(ServiceRequest, request_id=service_accepted.pk, actor=qingpu_requester)
+        assert not may_see_identity(jiashan_officer, recipient)
+
+    def test_receipt_photos_come_from_the_serving_court_and_nothing_is_added_once_finished(
+        self, service_accepted, jiashan_officer, qingpu_requester, settings, tmp_path
+    ):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        settings.MEDIA_ROOT = tmp_path
+        record = service_request_report_attempt(
+            request_id=service_accepted.pk, actor=jiashan_officer, attempt=attempt()
+        )
+
+        def scan():
+            return SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", "application/pdf")
+
+        with pytest.raises(ActionForbidden):
+            common.request_attach(
+                ServiceRequest,
+                request_id=service_accepted.pk,
+                actor=qingpu_requester,
+                upload=scan(),
+                attempt_id=record.pk,
+            )
+        common.request_attach(
+            ServiceRequest,
+            request_id=service_accepted.pk,
+            actor=jiashan_officer,
+            upload=scan(),
+            attempt_id=record.pk,
+        )
+        common.request_acknowledge(ServiceRequest, request_id=service_accepted.pk, actor=qingpu_requester)
+        with pytest.raises(ValidationError):
+            common.request_attach(
+                ServiceRequest, request_id=service_accepted.pk, actor=qingpu_requester, upload=scan()
+            )
+        assert len([p for p in tmp_path.rglob("*") if p.is_file()]) == 1
+
+    def test_account_numbers_are_masked_for_staff_who_do_not_handle_the_measure(
+        self, preservation_accepted, jiashan_officer, qingpu_requester
+    ):
+        from cases.permissions import may_see_accounts
+
+        clerk = make_staff("jiashan.window", "jiashan", ["window_clerk"])
+        measure = preservation_accepted.measures.first()
+        assert may_see_accounts(jiashan_officer, preservation_accepted)
+        assert may_see_accounts(qingpu_requester, preservation_accepted)
+        assert not may_see_accounts(clerk, preservation_accepted)
+        assert measure.account_masked != measure.account and measure.account_masked.endswith(
+            measure.account[-4:]
+        )
