@@ -252,6 +252,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = "zone"
 CELERY_BEAT_SCHEDULE = {
     "sweep-deliveries": {"task": "courts.sweep_deliveries", "schedule": 30.0},
+    "send-notification-emails": {"task": "courts.send_notification_emails", "schedule": 30.0},
     "flag-overdue-filings": {"task": "cases.flag_overdue_filings", "schedule": 300.0},
     "sweep-request-clocks": {"task": "cases.sweep_request_clocks", "schedule": 300.0},
 }

@@ -5,3 +5,19 @@ from django.utils.translation import gettext_lazy as _
 class CourtsConfig(AppConfig):
     name = "courts"
     verbose_name = _("Courts and staff")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from courts.legal_calendar import forget_cached_years
+        from courts.models import CalendarDay, CalendarYear, Court
+        from courts.selectors import forget_cached_courts
+
+        for model in (CalendarYear, CalendarDay):
+            post_save.connect(
+                forget_cached_years, sender=model, dispatch_uid=f"calendar-{model.__name__}-save"
+            )
+            post_delete.connect(
+                forget_cached_years, sender=model, dispatch_uid=f"calendar-{model.__name__}-del"
+            )
+        post_save.connect(forget_cached_courts, sender=Court, dispatch_uid="courts-save")

@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from courts.models import Court, Delivery
+from courts.selectors import court_by_id
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +81,8 @@ def delivery_handle(delivery_id: int) -> bool:
         )
         if not claimed:
             return False
-        delivery = Delivery.objects.select_related("court").get(pk=delivery_id)
+        delivery = Delivery.objects.get(pk=delivery_id)
+        delivery.court = court_by_id(delivery.court_id)
         _handlers[delivery.kind](delivery)
         if settings.DELIVERY_FAULT_DELAY_SECONDS:
             # Fault injection for the kill-mid-way test only: hold the transaction open so a SIGKILL lands

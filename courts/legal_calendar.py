@@ -14,6 +14,7 @@ Years without an entered calendar fall back to weekends only, and the deadline s
 
 import calendar as month_calendar
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -46,21 +47,38 @@ class Deadline:
         return self.due.astimezone(COURT_TZ).date()
 
 
+# Each process keeps the years it has read for a few minutes: deadlines are computed on every delivery and
+# the calendar changes once a year. An edit in this process clears it at once (courts.apps connects the
+# signals); other processes see it within YEAR_CACHE_SECONDS.
+YEAR_CACHE_SECONDS = 300
+_year_cache: dict[int, tuple[float, bool, dict[dt.date, str]]] = {}
+
+
+def forget_cached_years(**kwargs) -> None:
+    _year_cache.clear()
+
+
+def _load_year(year: int) -> tuple[bool, dict[dt.date, str]]:
+    cached = _year_cache.get(year)
+    if cached is not None and time.monotonic() - cached[0] < YEAR_CACHE_SECONDS:
+        return cached[1], cached[2]
+    from courts.models import CalendarDay, CalendarYear
+
+    known = CalendarYear.objects.filter(year=year).exists()
+    days = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind")) if known else {}
+    _year_cache[year] = (time.monotonic(), known, days)
+    return known, days
+
+
 @dataclass
 class HolidayCalendar:
-    """Answers "is this a rest day?", loading each year's special days once (one query per year)."""
+    """Answers "is this a rest day?" from each year's special days (one query per year, cached)."""
 
     _years: dict[int, tuple[bool, dict[dt.date, str]]] = field(default_factory=dict)
 
     def _year(self, year: int) -> tuple[bool, dict[dt.date, str]]:
         if year not in self._years:
-            from courts.models import CalendarDay, CalendarYear
-
-            known = CalendarYear.objects.filter(year=year).exists()
-            days = (
-                dict(CalendarDay.objects.filter(date__year=year).values_list("date", "kind")) if known else {}
-            )
-            self._years[year] = (known, days)
+            self._years[year] = _load_year(year)
         return self._years[year]
 
     def is_known(self, year: int) -> bool:

@@ -356,6 +356,7 @@ class Notification(models.Model):
     )
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -365,7 +366,13 @@ class Notification(models.Model):
             # One notice per person per delivery, even if a delivery were ever handled twice.
             models.UniqueConstraint(fields=["recipient", "delivery"], name="notification_once_per_delivery")
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            # The email batch: notices not yet emailed.
+            models.Index(
+                fields=["id"], name="notification_unmailed_idx", condition=models.Q(emailed_at__isnull=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

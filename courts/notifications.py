@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
+from django.utils import timezone
 
 from courts.models import Court, Delivery, Notification
 from courts.selectors import staff_of_court
@@ -39,26 +40,38 @@ def notify_users(
         ],
         ignore_conflicts=delivery is not None,  # a notice per person per delivery, never two
     )
-    emails = [
-        (title, f"{body}\n\n{url}".strip(), settings.DEFAULT_FROM_EMAIL, [user.email])
-        for user in recipients
-        if user.email
-    ]
-    if emails:
-        # Mail is a courtesy copy, sent by its own task after commit: a slow or broken mail server never holds
-        # up a court's queue or undoes a delivery.
-        transaction.on_commit(lambda: _queue_emails(emails))
+    # Email copies are sent in batches by a periodic task (`notification_emails_send`), not one message per
+    # notice: a slow mail server never holds up a court's queue, and a delivery costs no extra task.
     return notices
 
 
-def _queue_emails(emails) -> None:
-    from courts.tasks import send_emails
-
+def notification_emails_send(*, limit: int = 500) -> int:
+    """Send the email copy of notices not yet emailed, over one connection; each notice is emailed once."""
+    with transaction.atomic():
+        pending = list(
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(emailed_at__isnull=True)
+            .select_related("recipient")
+            .order_by("id")[:limit]
+        )
+        if not pending:
+            return 0
+        Notification.objects.filter(pk__in=[notice.pk for notice in pending]).update(
+            emailed_at=timezone.now()
+        )
+        messages = [
+            (
+                notice.title,
+                f"{notice.body}\n\n{notice.url}".strip(),
+                settings.DEFAULT_FROM_EMAIL,
+                [notice.recipient.email],
+            )
+            for notice in pending
+            if notice.recipient.email
+        ]
+    # Sent after the notices are marked: a mail outage loses a courtesy copy, never sends one twice.
     try:
-        send_emails.apply_async(args=[emails], retry=False)
+        return send_mass_mail(messages, fail_silently=False) if messages else 0
     except Exception:
-        logger.warning("could not queue %d notification emails", len(emails), exc_info=True)
-
-
-def send_queued_emails(emails) -> int:
-    return send_mass_mail([tuple(email) for email in emails], fail_silently=False)
+        logger.warning("could not send %d notification emails", len(messages), exc_info=True)
+        return 0

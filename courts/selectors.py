@@ -3,6 +3,8 @@
 What a user may see of cases is decided by `cases.selectors`, which builds on `acting_court` below.
 """
 
+import time
+
 from django.db.models import Prefetch, QuerySet
 
 from courts.models import Court, Role, Tribunal, User
@@ -13,6 +15,25 @@ def courts_with_tribunals() -> QuerySet[Court]:
     return Court.objects.filter(is_active=True).prefetch_related(
         Prefetch("tribunals", queryset=Tribunal.objects.order_by("id"))
     )
+
+
+# The registry of courts changes by an administrator's hand, rarely; deliveries read it constantly.
+COURT_CACHE_SECONDS = 300
+_court_cache: dict[str, object] = {}
+
+
+def forget_cached_courts(**kwargs) -> None:
+    _court_cache.clear()
+
+
+def court_by_id(court_id: int) -> Court:
+    """A court from the process's copy of the registry (refreshed every few minutes)."""
+    courts = _court_cache.get("by_id")
+    stale = courts is None or time.monotonic() - _court_cache["loaded"] > COURT_CACHE_SECONDS
+    if stale or court_id not in courts:
+        courts = {court.pk: court for court in Court.objects.all()}
+        _court_cache.update(by_id=courts, loaded=time.monotonic())
+    return courts[court_id]
 
 
 def acting_court(user) -> Court | None:
@@ -43,4 +64,9 @@ def staff_visible_to(user) -> QuerySet[User]:
 
 def staff_of_court(court: Court, role: str) -> QuerySet[User]:
     """Active staff of a court holding a role: the people to notify about work arriving there."""
-    return User.objects.filter(court=court, is_active=True, roles__code=role).distinct()
+    return (
+        User.objects.select_related(None)
+        .filter(court=court, is_active=True, roles__code=role)
+        .only("id", "email", "is_active")
+        .distinct()
+    )

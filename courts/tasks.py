@@ -31,16 +31,12 @@ def deliver(self, delivery_id: int) -> bool:
         return False
 
 
-@shared_task(bind=True, name="courts.send_emails", max_retries=5)
-def send_emails(self, emails: list) -> int:
-    """Courtesy copies of notices (the in-app notice is the record); retried a few times, then dropped."""
-    from courts.notifications import send_queued_emails
+@shared_task(name="courts.send_notification_emails")
+def send_notification_emails() -> int:
+    """Periodic (beat, zone queue): the email copies of new notices, in one batch."""
+    from courts.notifications import notification_emails_send
 
-    try:
-        return send_queued_emails(emails)
-    except OSError as error:
-        countdown = min(60 * 2**self.request.retries, settings.TASK_RETRY_BACKOFF_MAX)
-        raise self.retry(exc=error, countdown=countdown) from error
+    return notification_emails_send()
 
 
 @shared_task(name="courts.sweep_deliveries")

@@ -227,3 +227,16 @@ def close_stray_connections(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
             " WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_caches():
+    """The calendar and court registry are cached per process; each test starts from the database."""
+    from courts.legal_calendar import forget_cached_years
+    from courts.selectors import forget_cached_courts
+
+    forget_cached_years()
+    forget_cached_courts()
+    yield
+    forget_cached_years()
+    forget_cached_courts()

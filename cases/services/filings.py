@@ -36,7 +36,7 @@ from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline, next_working_day
 from courts.models import Court, Role, Tribunal
 from courts.notifications import notify_court
-from courts.selectors import acting_court
+from courts.selectors import acting_court, court_by_id
 from courts.services import sequence_next
 from courts.state_machine import transition
 from courts.timeline import record_event
@@ -69,11 +69,13 @@ def filing_transition(filing: Filing, **change) -> Filing:
 
 
 def _locked(filing_id: int) -> Filing:
-    return (
-        Filing.objects.select_for_update()
-        .select_related("collaborating_court", "jurisdiction_court")
-        .get(pk=filing_id)
-    )
+    """The filing under a row lock of its own: no join, so PostgreSQL locks no court row with it (every filing
+    between two courts would otherwise queue behind every other, and opposite directions could deadlock).
+    The courts come from the process's copy of the registry."""
+    filing = Filing.objects.select_for_update().get(pk=filing_id)
+    filing.collaborating_court = court_by_id(filing.collaborating_court_id)
+    filing.jurisdiction_court = court_by_id(filing.jurisdiction_court_id)
+    return filing
 
 
 def _require(allowed: bool) -> None:

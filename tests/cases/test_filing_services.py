@@ -357,40 +357,28 @@ def test_amounts_are_kept_exactly(wujiang_clerk, courts):
     assert Filing.objects.get(pk=filing.pk).claim_amount == Decimal("158000.55")
 
 
-def test_the_receiving_clerks_get_an_email_by_its_own_task_after_commit(
-    submitted, qingpu_clerk, django_capture_on_commit_callbacks, monkeypatch, mailoutbox
-):
-    from courts import tasks
+def test_email_copies_of_notices_go_in_one_batch_once(submitted, qingpu_clerk, mailoutbox):
+    from courts.notifications import notification_emails_send
 
-    queued = []
-    monkeypatch.setattr(tasks.send_emails, "apply_async", lambda args, **options: queued.append(args[0]))
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        deliver_pending()
-    assert queued == []  # nothing leaves before the delivery commits
-    for callback in callbacks:
-        callback()
-    [emails] = queued
-    assert [email[3] for email in emails] == [[qingpu_clerk.email]]
-    assert submitted.receipt_number in emails[0][0]
-    assert tasks.send_emails.run(emails) == 1
-    assert mailoutbox[0].to == [qingpu_clerk.email]
+    deliver_pending()
+    assert mailoutbox == []  # no mail from inside a delivery
+    assert notification_emails_send() == 1
+    assert mailoutbox[0].to == [qingpu_clerk.email] and submitted.receipt_number in mailoutbox[0].subject
+    assert notification_emails_send() == 0  # each notice is emailed once
 
 
-def test_a_mail_outage_is_retried_and_never_undoes_the_delivery(submitted, qingpu_clerk, monkeypatch):
-    from celery.exceptions import Retry
-
-    from courts import notifications, tasks
+def test_a_mail_outage_never_undoes_the_delivery(submitted, qingpu_clerk, monkeypatch):
+    from courts import notifications
 
     def broken(*args, **kwargs):
         raise ConnectionRefusedError("smtp down")
 
     monkeypatch.setattr(notifications, "send_mass_mail", broken)
     deliver_pending()
+    assert notifications.notification_emails_send() == 0
     submitted.refresh_from_db()
     assert submitted.state == "received"
     assert Notification.objects.filter(recipient=qingpu_clerk).count() == 1
-    with pytest.raises(Retry):
-        tasks.send_emails.apply(args=[[["t", "b", "from@x", ["to@x"]]]], throw=True)
 
 
 class TestReviewedRules:
