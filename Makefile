@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 PORT ?= 8000
 
-.PHONY: demo test lint format messages makemessages system system-test clean
+.PHONY: demo test bench lint format messages makemessages system system-test clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ test: export DEBUG = 1
 test: system-test $(INSTALLED) messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks on PostgreSQL and Redis (scratch databases whose names contain "bench"); see bench/README.md.
+BENCH_ENV = DEBUG=1 DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench} \
+	CELERY_BROKER_URL=$${BENCH_BROKER_URL:-redis://127.0.0.1:6379/12}
+bench: $(INSTALLED)
+	$(BENCH_ENV) $(BIN)/python -m bench.handoff $(BENCH_ARGS)
+	$(BENCH_ENV) $(BIN)/python -m bench.request_sweep
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -7,11 +7,11 @@ class CourtsConfig(AppConfig):
     verbose_name = _("Courts and staff")
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from courts.legal_calendar import forget_cached_years
-        from courts.models import CalendarDay, CalendarYear, Court
-        from courts.selectors import forget_cached_courts
+        from courts.models import CalendarDay, CalendarYear, Court, User
+        from courts.selectors import forget_cached_courts, forget_cached_staff
 
         for model in (CalendarYear, CalendarDay):
             post_save.connect(
@@ -21,3 +21,5 @@ class CourtsConfig(AppConfig):
                 forget_cached_years, sender=model, dispatch_uid=f"calendar-{model.__name__}-del"
             )
         post_save.connect(forget_cached_courts, sender=Court, dispatch_uid="courts-save")
+        post_save.connect(forget_cached_staff, sender=User, dispatch_uid="staff-save")
+        m2m_changed.connect(forget_cached_staff, sender=User.roles.through, dispatch_uid="staff-roles")

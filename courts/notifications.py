@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from courts.models import Court, Delivery, Notification
-from courts.selectors import staff_of_court
+from courts.selectors import staff_to_notify
 
 logger = logging.getLogger(__name__)
 
@@ -18,7 +18,7 @@ def notify_court(
 ) -> list[Notification]:
     """Notify every active member of a court's staff who holds `role`."""
     return notify_users(
-        recipients=list(staff_of_court(court, role)),
+        recipients=staff_to_notify(court, role),
         court=court,
         title=title,
         body=body,

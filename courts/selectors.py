@@ -62,6 +62,25 @@ def staff_visible_to(user) -> QuerySet[User]:
     return User.objects.none()
 
 
+STAFF_CACHE_SECONDS = 60
+_staff_cache: dict[tuple[int, str], tuple[float, list[User]]] = {}
+
+
+def forget_cached_staff(**kwargs) -> None:
+    _staff_cache.clear()
+
+
+def staff_to_notify(court: Court, role: str) -> list[User]:
+    """`staff_of_court`, remembered by this process for a minute: every delivery notifies a court's clerks,
+    and who they are changes rarely. A change made in this process is seen at once (courts.apps)."""
+    key = (court.pk, role)
+    cached = _staff_cache.get(key)
+    if cached is None or time.monotonic() - cached[0] > STAFF_CACHE_SECONDS:
+        cached = (time.monotonic(), list(staff_of_court(court, role)))
+        _staff_cache[key] = cached
+    return cached[1]
+
+
 def staff_of_court(court: Court, role: str) -> QuerySet[User]:
     """Active staff of a court holding a role: the people to notify about work arriving there."""
     return (

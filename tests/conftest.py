@@ -233,10 +233,10 @@ def close_stray_connections(django_db_setup, django_db_blocker):
 def fresh_process_caches():
     """The calendar and court registry are cached per process; each test starts from the database."""
     from courts.legal_calendar import forget_cached_years
-    from courts.selectors import forget_cached_courts
+    from courts.selectors import forget_cached_courts, forget_cached_staff
 
-    forget_cached_years()
-    forget_cached_courts()
+    for forget in (forget_cached_years, forget_cached_courts, forget_cached_staff):
+        forget()
     yield
-    forget_cached_years()
-    forget_cached_courts()
+    for forget in (forget_cached_years, forget_cached_courts, forget_cached_staff):
+        forget()
