@@ -307,8 +307,8 @@ class Window:
             roles=["window_clerk"],
             email="bench.wujiang.window@bench.invalid" if email else "",
         )
-        # The court with jurisdiction has one filing clerk, notified of each filing (in the app, and by an
-        # email that a courts.send_emails task sends, on the zone queue, unless --no-email).
+        # The court with jurisdiction has one filing clerk, notified of each filing in the app; the email copy
+        # goes later, in the periodic batch (courts.send_notification_emails), not during the burst.
         staff_upsert(
             username="bench.qingpu.filing",
             court=self.courts["qingpu"],
@@ -608,7 +608,7 @@ def parse(argv) -> argparse.Namespace:
     )
     parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes (2)")
     parser.add_argument(
-        "--no-email", action="store_true", help="staff without email addresses: no courts.send_emails tasks"
+        "--no-email", action="store_true", help="staff without email addresses (emails are batched periodically, so this should change nothing)"
     )
     parser.add_argument("--fresh", action="store_true", help="drop and re-create the scratch database first")
     return parser.parse_args(argv)
