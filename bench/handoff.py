@@ -608,7 +608,9 @@ def parse(argv) -> argparse.Namespace:
     )
     parser.add_argument("--concurrency", type=int, default=2, help="worker pool processes (2)")
     parser.add_argument(
-        "--no-email", action="store_true", help="staff without email addresses (emails are batched periodically, so this should change nothing)"
+        "--no-email",
+        action="store_true",
+        help="staff without email addresses (emails are batched periodically, so this should change nothing)",
     )
     parser.add_argument("--fresh", action="store_true", help="drop and re-create the scratch database first")
     return parser.parse_args(argv)
