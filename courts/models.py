@@ -400,3 +400,22 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.subject_type}#{self.subject_id} {self.fields}"
+
+
+class StoredScan(models.Model):
+    """A scanned document kept with its checksum (courts.uploads checks the content before one is made).
+    Concrete attachments add what they belong to and a `file` field with their own folder."""
+
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courts.legal_calendar import COURT_TZ
-from courts.models import Court, Tribunal, User
+from courts.models import Court, StoredScan, Tribunal, User
 
 
 class CaseType(models.Model):
@@ -237,25 +237,15 @@ class Party(models.Model):
         return f"{self.get_role_display()} {self.name}"
 
 
-class FilingAttachment(models.Model):
+class FilingAttachment(StoredScan):
     """A scan of the filing's materials, visible to both courts."""
 
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to="filings/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(StoredScan.Meta):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 S = Filing.State

@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from courts.models import Court, User
+from courts.models import Court, StoredScan, User
 
 
 class EntrustedRequest(models.Model):
@@ -255,7 +255,7 @@ class PreservationMeasure(models.Model):
         return mask(self.account)
 
 
-class RequestAttachment(models.Model):
+class RequestAttachment(StoredScan):
     """A file on a request: the documents to serve, a photo of the signed receipt, a bank's receipt."""
 
     service_request = models.ForeignKey(
@@ -268,15 +268,8 @@ class RequestAttachment(models.Model):
         ServiceAttempt, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
     )
     file = models.FileField(upload_to="requests/%Y/%m/")
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=64)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
-    class Meta:
-        ordering = ["uploaded_at", "id"]
+    class Meta(StoredScan.Meta):
         verbose_name = _("request attachment")
         verbose_name_plural = _("request attachments")
         constraints = [
@@ -286,9 +279,6 @@ class RequestAttachment(models.Model):
                 name="attachment_on_one_request",
             )
         ]
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 _S = ServiceRequest.State
