@@ -11,7 +11,7 @@ from courts.models import Court
 logger = logging.getLogger(__name__)
 
 
-@shared_task(bind=True, name="courts.deliver", max_retries=None)
+@shared_task(bind=True, name="courts.deliver", max_retries=None, typing=False)
 def deliver(self, delivery_id: int) -> bool:
     """Courier for one Delivery row, on the receiving court's queue."""
     try:
