@@ -19,7 +19,9 @@ from config.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DEBUG", False)
+# With nothing configured (a fresh clone: no DATABASE_URL) this is a developer's machine and DEBUG is on; a
+# server names its database, and then DEBUG is off unless asked for, and the keys below must be set.
+DEBUG = env_bool("DEBUG", "DATABASE_URL" not in os.environ)
 # Demo mode seeds well-known demo logins; it must never be on for a court's real server.
 DEMO_MODE = env_bool("DEMO_MODE", False)
 

@@ -58,3 +58,39 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_a_fresh_clone_with_nothing_configured_runs_in_development_mode():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
+            "from django.conf import settings; print(settings.DEBUG)",
+        ],
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "True", result.stderr
+
+
+def test_a_server_that_names_its_database_is_not_in_debug_by_default():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; "
+            "from django.conf import settings; settings.DEBUG",
+        ],
+        env={"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgres://x@127.0.0.1/x"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
