@@ -103,6 +103,11 @@ def _acts_for_any(user, court_id: int, roles) -> bool:
     return court is not None and court.pk == court_id and any(user.has_role(role) for role in roles)
 
 
+def may_send_requests(user) -> bool:
+    """Whether this user may send any request at all (before a case is chosen)."""
+    return acting_court(user) is not None and any(user.has_role(role) for role in REQUESTING_ROLES)
+
+
 def may_request(user, case) -> bool:
     """The court handling the case asks; its clerks and judges send, cancel and acknowledge."""
     return _acts_for_any(user, case.court_id, REQUESTING_ROLES)

@@ -45,7 +45,6 @@ from cases.services.service_requests import (
     service_request_report_attempt,
     service_request_report_failure,
 )
-from courts.selectors import acting_court
 
 
 def _filters(states: str) -> list[OpenApiParameter]:
@@ -81,13 +80,6 @@ def _common_schema(*, listed, detail, upload, states: str):
         attachment_file=extend_schema(
             responses={(200, "application/octet-stream"): bytes, **_errors(401, 404)}
         ),
-    )
-
-
-def may_send_requests(user) -> bool:
-    """Whether this user may send any request at all; the case itself is checked by the service."""
-    return acting_court(user) is not None and any(
-        user.has_role(role) for role in permissions.REQUESTING_ROLES
     )
 
 
@@ -143,7 +135,7 @@ class _EntrustedRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         return self.detail_response(self.url_id())  # request_detail is scoped: another court's is a 404
 
     def create_request(self, serializer_class, service):
-        if not may_send_requests(self.request.user):
+        if not permissions.may_send_requests(self.request.user):
             raise PermissionDenied(_("Only clerks and judges of the court handling the case send requests."))
         data = serializer_class(data=self.request.data, context={"request": self.request})
         data.is_valid(raise_exception=True)

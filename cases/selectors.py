@@ -4,7 +4,7 @@ of another court is simply not in the queryset, so it is a 404, never a 403."""
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case as When_
+from django.db.models import Case as Conditional  # SQL CASE; `Case` is our model
 from django.db.models import Prefetch, Q, QuerySet, Value, When
 
 from cases.models import (
@@ -96,7 +96,7 @@ def filing_list(user, filters: FilingFilters | None = None) -> QuerySet[Filing]:
         filings = filings.filter(
             Q(receipt_number__icontains=filters.search) | Q(cause__icontains=filters.search)
         )
-    open_first = When_(When(state__in=FILING_OPEN, then=Value(0)), default=Value(1))
+    open_first = Conditional(When(state__in=FILING_OPEN, then=Value(0)), default=Value(1))
     return _with_list_relations(filings).order_by(
         open_first, "-overdue", "decision_due_at", "-submitted_at", "-id"
     )
@@ -180,7 +180,7 @@ def request_list(user, model, filters: RequestFilters | None = None) -> QuerySet
             Q(reference__icontains=filters.search) | Q(case__number__icontains=filters.search)
         )
     party = "recipient" if model is ServiceRequest else "respondent"
-    open_first = When_(When(state__in=REQUEST_OPEN, then=Value(0)), default=Value(1))
+    open_first = Conditional(When(state__in=REQUEST_OPEN, then=Value(0)), default=Value(1))
     return requests.select_related(
         "requesting_court", "entrusted_court", "case", party, "officer", "created_by"
     ).order_by(open_first, "-overdue", "due_at", "-created_at", "-id")

@@ -15,7 +15,6 @@ from cases.models import Case, Filing, PreservationRequest, ServiceRequest, Stat
 
 # Checked against when the number is unknown, so a wrong number costs as long as a wrong code.
 _DUMMY_HASH = make_password("not-a-query-code")
-PRESERVATION_SHOWN = ("carried_out", "partly_carried_out")
 
 
 @dataclass

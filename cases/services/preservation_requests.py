@@ -22,6 +22,7 @@ from cases.services.requests import (
     request_send,
     request_transition,
     require,
+    require_accepted,
 )
 from courts.legal_calendar import add_months
 from courts.models import Court
@@ -146,10 +147,7 @@ def preservation_request_report(
     with transaction.atomic(durable=True):
         request = locked(PreservationRequest, request_id)
         require(permissions.may_handle(actor, request))
-        if request.state != PreservationRequest.State.ACCEPTED:
-            raise ValidationError(
-                {"state": [_("An officer must accept the request before reporting on it.")]}
-            )
+        require_accepted(request)
         measures = {m.pk: m for m in request.measures.select_for_update()}
         errors: dict[str, list[str]] = {}
         reported: set[int] = set()

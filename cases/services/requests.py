@@ -53,6 +53,12 @@ def locked(model, request_id: int) -> EntrustedRequest:
     )
 
 
+def require_accepted(request: EntrustedRequest) -> None:
+    """Reporting on a request nobody has accepted is bad input for this request (400), not a transition."""
+    if request.state != "accepted":
+        raise ValidationError({"state": [_("An officer must accept the request before reporting on it.")]})
+
+
 def require(allowed: bool) -> None:
     if not allowed:
         raise ActionForbidden()

@@ -20,6 +20,7 @@ from cases.services.requests import (
     request_send,
     request_transition,
     require,
+    require_accepted,
 )
 from courts.models import Court
 from courts.timeline import record_event
@@ -107,12 +108,6 @@ class AttemptInput:
     remarks: str = ""
 
 
-def _must_be_accepted(request: ServiceRequest) -> None:
-    # Reporting on a request nobody has accepted is bad input for this request (400), not a transition.
-    if request.state != ServiceRequest.State.ACCEPTED:
-        raise ValidationError({"state": [_("An officer must accept the request before reporting on it.")]})
-
-
 def _clean_attempt(request: ServiceRequest, attempt: AttemptInput) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     if attempt.method not in ServiceMethod.values:
@@ -161,7 +156,7 @@ def service_request_report_attempt(*, request_id: int, actor, attempt: AttemptIn
     with transaction.atomic(durable=True):
         request = locked(ServiceRequest, request_id)
         require(permissions.may_handle(actor, request))
-        _must_be_accepted(request)
+        require_accepted(request)
         errors = _clean_attempt(request, attempt)
         if errors:
             raise ValidationError(errors)
@@ -219,7 +214,7 @@ def service_request_report_failure(
     with transaction.atomic(durable=True):
         request = locked(ServiceRequest, request_id)
         require(permissions.may_handle(actor, request))
-        _must_be_accepted(request)
+        require_accepted(request)
         request.failure_reason, request.reported_at = reason, timezone.now()
         request.reason = remarks.strip()[:2000]
         request_transition(
