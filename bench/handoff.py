@@ -455,22 +455,22 @@ def handoff_burst(window: Window, n: int, worker_pid: int) -> dict:
 
     from courts import delivery as outbox
 
-    held: list[tuple[int, str]] = []
+    held: list = []  # the Delivery rows whose publication was held back
     publish = outbox.publish
     started = time.perf_counter()
     with (
         override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-        mock.patch.object(outbox, "publish", lambda pk, queue, countdown=None: held.append((pk, queue))),
+        mock.patch.object(outbox, "publish", lambda delivery, countdown=None: held.append(delivery)),
     ):
         for _ in range(n):
             window.submit()
     submitted = time.perf_counter()
-    first, last = held[0][0], held[-1][0]
+    first, last = held[0].pk, held[-1].pk
     sessions_before = db_sessions()
     with CpuMeter(worker_pid) as cpu:
         started_burst = time.perf_counter()
-        for delivery_id, queue in held:
-            publish(delivery_id, queue)
+        for delivery in held:
+            publish(delivery)
         published = time.perf_counter()
         done = poll(lambda: pending_in(first, last) == 0, timeout=600, interval=0.02)
     check_delivered(first, last)
@@ -501,6 +501,11 @@ def handoff_end_to_end(window: Window, n: int) -> dict:
     }
 
 
+def as_message(delivery) -> tuple:
+    """The arguments a `courts.deliver` message carries for this row (courts.delivery.publish)."""
+    return delivery.pk, delivery.kind, delivery.court_id, delivery.payload
+
+
 def captured_sql(action) -> list[str]:
     """The statements `action()` sends, in order."""
     from django.db import connection, reset_queries
@@ -520,21 +525,24 @@ def profile(window: Window, run: str, k: int = 200) -> dict:
     from courts import delivery as outbox
     from courts.models import Sequence
 
-    held: list[int] = []
+    held: list = []
     with (
         override_settings(PASSWORD_HASHERS=FAST_HASHERS),
-        mock.patch.object(outbox, "publish", lambda pk, queue, countdown=None: held.append(pk)),
+        mock.patch.object(outbox, "publish", lambda delivery, countdown=None: held.append(delivery)),
     ):
         submit_sql = captured_sql(window.submit)
         for _ in range(k):
             window.submit()
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        handle_sql = captured_sql(lambda: outbox.delivery_handle(held[0]))
+        # As the courier runs it, with the copy of the row the message carries; the first delivery fills the
+        # process's copies of the registry, calendar and staff, the second shows the statements of the rest.
+        outbox.delivery_handle(*as_message(held[0]))
+        handle_sql = captured_sql(lambda: outbox.delivery_handle(*as_message(held[1])))
         started, started_cpu = time.perf_counter(), time.process_time()
-        for delivery_id in held[1:]:
-            outbox.delivery_handle(delivery_id)
-        handle_ms = (time.perf_counter() - started) * 1000 / k
-        handle_cpu_ms = (time.process_time() - started_cpu) * 1000 / k
+        for delivery in held[2:]:
+            outbox.delivery_handle(*as_message(delivery))
+        handle_ms = (time.perf_counter() - started) * 1000 / (k - 1)
+        handle_cpu_ms = (time.process_time() - started_cpu) * 1000 / (k - 1)
     insert_sql = captured_sql(lambda: Sequence.objects.create(name=f"bench:{run}:profile:0", value=0))
     started, started_cpu = time.perf_counter(), time.process_time()
     for i in range(1, k + 1):
@@ -664,13 +672,13 @@ def report(args, settings, anchors, bursts, anchor_lat, latency, end_to_end, pro
     print(f"  anchor:   publish -> row visible          {summary(anchor_lat['seen_ms'])}")
     print(f"  anchor:   publish -> insert (in the task) {summary(anchor_lat['inserted_ms'])}")
     print(f"  hand-off: commit -> seen received         {summary(latency['seen_ms'])}")
-    print(f"  hand-off: commit -> claimed in the worker {summary(latency['claimed_ms'])}")
     print(f"  hand-off: commit -> received_at           {summary(latency['received_ms'])}")
+    print(f"  hand-off: commit -> claimed (last, before COMMIT) {summary(latency['claimed_ms'])}")
     verdict = "meets" if median < TARGET_LATENCY_MS else "MISSES"
     print(f"  HAND-OFF LATENCY median {median:.2f} ms ({verdict} the target < {TARGET_LATENCY_MS:.0f} ms)")
     print(f"Profile (in this process, no broker, no worker; DEBUG={settings.DEBUG})")
     print(
-        f"  one delivery (claim + filing_receive + notice): {prof['handle_queries']} queries "
+        f"  one delivery (receipt; then event, notice, claim at once): {prof['handle_queries']} queries "
         f"({prof['handle_verbs']}), {prof['handle_ms']:.2f} ms wall, {prof['handle_cpu_ms']:.2f} ms CPU each"
     )
     print(

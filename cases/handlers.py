@@ -15,7 +15,7 @@ def _filing(delivery: Delivery) -> Filing:
 
 
 def on_submitted(delivery: Delivery) -> None:
-    filing = filings.filing_receive(filing_id=delivery.payload["filing"])
+    filing = filings.filing_receive(filing_id=delivery.payload["filing"], court=delivery.court)
     if filing is not None:
         notify_court(
             court=delivery.court,

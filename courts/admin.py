@@ -233,5 +233,6 @@ class DeliveryAdmin(admin.ModelAdmin):
             state=Delivery.State.PENDING, attempts=0
         )
         for row in rows:
-            publish(row.pk, row.court.queue_name)
+            row.state = Delivery.State.PENDING
+            publish(row)
         self.message_user(request, _("%(count)d deliveries sent again.") % {"count": len(rows)})

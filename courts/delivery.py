@@ -2,18 +2,25 @@
 
 1. A service that causes work for another court calls `delivery_send` inside its own transaction: the
    Delivery row commits with the change or not at all.
-2. After commit, a `courts.deliver` task is published on the receiving court's queue. If the broker is down at
-   that moment the row simply waits: `delivery_sweep` (periodic) re-publishes rows not delivered in time.
-3. The task claims the row by compare-and-set (pending -> delivered) and runs the handler registered for its
-   kind in the same transaction. A redelivered or duplicated message finds the row delivered and changes
-   nothing; a worker killed mid-way rolls the whole transaction back, so the row is pending again.
+2. After commit, a `courts.deliver` task is published on the receiving court's queue, carrying a copy of the
+   row's kind, court and payload. If the broker is down at that moment the row simply waits:
+   `delivery_sweep` (periodic) re-publishes rows not delivered in time.
+3. The task runs the handler registered for the kind and claims the row by compare-and-set (pending ->
+   delivered), in one transaction: the claim decides. A redelivered or duplicated message finds the row
+   delivered, and everything its handler did is rolled back; a worker killed mid-way rolls the whole
+   transaction back, so the row is pending again.
+
+The claim is the transaction's last statement, sent in one round trip with the timeline events and notices
+the handler appended (courts.rows.batched_appends): a delivery costs BEGIN, the handler's own reads and
+locks, that one round trip, and COMMIT. Claiming first would cost two more round trips, to begin the
+transaction and to read the row, on every delivery; a duplicate, which is rare, now costs a rolled-back
+handler instead.
 
 Higher floors register their handlers at start-up (`register_handler` in their AppConfig.ready()), so this
 module routes work by name without importing them.
 """
 
 import datetime as dt
-import json
 import logging
 import time
 from collections.abc import Callable
@@ -25,6 +32,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from courts.models import Court, Delivery
+from courts.rows import batched_appends
 from courts.selectors import court_by_id
 
 logger = logging.getLogger(__name__)
@@ -49,19 +57,19 @@ def delivery_send(*, court: Court, kind: str, payload: dict) -> Delivery:
     if kind not in _handlers:
         raise ValueError(f"no handler is registered for {kind!r}")
     delivery = Delivery.objects.create(court=court, kind=kind, payload=payload, enqueued_at=timezone.now())
-    queue = court.queue_name
-    transaction.on_commit(lambda: publish(delivery.pk, queue))
+    transaction.on_commit(lambda: publish(delivery))
     return delivery
 
 
-def publish(delivery_id: int, queue: str, countdown: float | None = None) -> bool:
+def publish(delivery: Delivery, countdown: float | None = None) -> bool:
     """Hand the row to the broker. Failure is logged, not raised: the row is safe and the sweep retries."""
     from courts.tasks import deliver
 
     try:
         deliver.apply_async(
-            args=[delivery_id],
-            queue=queue,
+            args=[delivery.pk],
+            kwargs={"kind": delivery.kind, "court_id": delivery.court_id, "payload": delivery.payload},
+            queue=delivery.court.queue_name,
             countdown=countdown,
             retry=True,
             retry_policy=PUBLISH_RETRY_POLICY,
@@ -69,47 +77,65 @@ def publish(delivery_id: int, queue: str, countdown: float | None = None) -> boo
         return True
     except Exception:
         logger.warning(
-            "could not publish delivery %s to %s; the sweep will retry", delivery_id, queue, exc_info=True
+            "could not publish delivery %s to %s; the sweep will retry",
+            delivery.pk,
+            delivery.court.queue_name,
+            exc_info=True,
         )
         return False
 
 
-def _claim(delivery_id: int) -> Delivery | None:
-    """Compare-and-set pending -> delivered, returning what the handler needs in the same statement (this is
-    the hot path of every delivery; UPDATE ... RETURNING works on PostgreSQL and SQLite >= 3.35)."""
+def _claim_statement(delivery_id: int) -> tuple[str, list]:
     table = connection.ops.quote_name(Delivery._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET state = %s, delivered_at = %s WHERE id = %s AND state = %s"
-            " RETURNING kind, court_id, payload",
-            [Delivery.State.DELIVERED, timezone.now(), delivery_id, Delivery.State.PENDING],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    kind, court_id, payload = row
+    return (
+        f"UPDATE {table} SET state = %s, delivered_at = %s WHERE id = %s AND state = %s",
+        [Delivery.State.DELIVERED, timezone.now(), delivery_id, Delivery.State.PENDING],
+    )
+
+
+def _as_sent(
+    delivery_id: int, kind: str | None, court_id: int | None, payload: dict | None
+) -> Delivery | None:
+    """The row as the message describes it (the claim at the end checks the row itself). A message without
+    the copy, published by an older version, reads the row: None if it is no longer pending."""
+    if kind is None or court_id is None or payload is None:
+        row = Delivery.objects.filter(pk=delivery_id).values("state", "kind", "court_id", "payload").first()
+        if row is None:
+            raise Delivery.DoesNotExist(f"delivery {delivery_id} does not exist")
+        if row["state"] != Delivery.State.PENDING:
+            return None
+        kind, court_id, payload = row["kind"], row["court_id"], row["payload"]
     delivery = Delivery(
-        pk=delivery_id,
-        kind=kind,
-        court_id=court_id,
-        state=Delivery.State.DELIVERED,
-        payload=json.loads(payload) if isinstance(payload, str | bytes) else payload,
+        pk=delivery_id, kind=kind, court_id=court_id, payload=payload, state=Delivery.State.PENDING
     )
     delivery.court = court_by_id(court_id)
     return delivery
 
 
-def delivery_handle(delivery_id: int) -> bool:
-    """Claim the row and run its handler, in one transaction. False if it was already delivered."""
-    with transaction.atomic(durable=True):
-        delivery = _claim(delivery_id)
-        if delivery is None:
-            return False
-        _handlers[delivery.kind](delivery)
-        if settings.DELIVERY_FAULT_DELAY_SECONDS:
-            # Fault injection for the kill-mid-way test only: hold the transaction open so a SIGKILL lands
-            # after the claim and before the commit.
-            time.sleep(settings.DELIVERY_FAULT_DELAY_SECONDS)
+class _AlreadyDelivered(Exception):
+    """The claim found the row delivered (or given up) already: undo what the handler did."""
+
+
+def delivery_handle(
+    delivery_id: int, kind: str | None = None, court_id: int | None = None, payload: dict | None = None
+) -> bool:
+    """Run the handler and claim the row, in one transaction. False if it was already delivered."""
+    try:
+        with transaction.atomic(durable=True):
+            delivery = _as_sent(delivery_id, kind, court_id, payload)
+            if delivery is None:
+                return False
+            with batched_appends() as appends:
+                _handlers[delivery.kind](delivery)
+                if appends.send(_claim_statement(delivery_id)) != 1:
+                    raise _AlreadyDelivered
+            delivery.state = Delivery.State.DELIVERED
+            if settings.DELIVERY_FAULT_DELAY_SECONDS:
+                # Fault injection for the kill-mid-way test only: hold the transaction open so a SIGKILL lands
+                # after the claim and before the commit.
+                time.sleep(settings.DELIVERY_FAULT_DELAY_SECONDS)
+    except _AlreadyDelivered:
+        return False
     return True
 
 
@@ -157,7 +183,7 @@ def delivery_sweep(*, limit: int = 1000) -> int:
         taken = Delivery.objects.filter(
             pk=delivery.pk, state=Delivery.State.PENDING, enqueued_at=delivery.enqueued_at
         ).update(enqueued_at=now)
-        if taken and publish(delivery.pk, delivery.court.queue_name):
+        if taken and publish(delivery):
             republished += 1
     if republished:
         logger.info("sweep re-published %d deliveries", republished)

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from courts.models import Court, Delivery, Notification
+from courts.rows import insert_rows
 from courts.selectors import staff_to_notify
 
 logger = logging.getLogger(__name__)
@@ -31,15 +32,11 @@ def notify_users(
     *, recipients, court: Court, title: str, body: str = "", url: str = "", delivery: Delivery | None = None
 ) -> list[Notification]:
     recipients = [user for user in recipients if user is not None and user.is_active]
-    notices = Notification.objects.bulk_create(
-        [
-            Notification(
-                recipient=user, court=court, title=title[:200], body=body, url=url, delivery=delivery
-            )
-            for user in recipients
-        ],
-        ignore_conflicts=delivery is not None,  # a notice per person per delivery, never two
-    )
+    notices = [
+        Notification(recipient=user, court=court, title=title[:200], body=body, url=url, delivery=delivery)
+        for user in recipients
+    ]
+    insert_rows(notices, ignore_conflicts=delivery is not None)  # a notice per person per delivery, never two
     # Email copies are sent in batches by a periodic task (`notification_emails_send`), not one message per
     # notice: a slow mail server never holds up a court's queue, and a delivery costs no extra task.
     return notices

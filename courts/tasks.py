@@ -12,10 +12,11 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(bind=True, name="courts.deliver", max_retries=None, typing=False)
-def deliver(self, delivery_id: int) -> bool:
-    """Courier for one Delivery row, on the receiving court's queue."""
+def deliver(self, delivery_id: int, kind=None, court_id=None, payload=None) -> bool:
+    """Courier for one Delivery row, on the receiving court's queue (the message carries a copy of the row's
+    kind, court and payload; the row decides, see courts.delivery)."""
     try:
-        return delivery.delivery_handle(delivery_id)
+        return delivery.delivery_handle(delivery_id, kind, court_id, payload)
     except delivery.PERMANENT_ERRORS as error:
         # Retrying cannot help (the record is gone, nobody handles this kind): park it for a person.
         logger.error("delivery %s failed for good: %s", delivery_id, error)

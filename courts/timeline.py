@@ -6,6 +6,7 @@ from typing import Any
 from django.db import models, transaction
 
 from courts.models import Event
+from courts.rows import insert_rows
 
 
 def record_event(
@@ -35,8 +36,7 @@ def record_event(
         reason=reason,
         payload=payload or {},
     )
-    # An insert and nothing else (bulk_create skips the save() machinery): this runs in every delivery.
-    Event.objects.bulk_create([event])
+    insert_rows([event])  # one prepared INSERT: this runs in every delivery
     return event
 
 

@@ -36,9 +36,10 @@ from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline, next_working_day
 from courts.models import Court, Role, Tribunal
 from courts.notifications import notify_court
+from courts.rows import lock_row
 from courts.selectors import acting_court, court_by_id
 from courts.services import sequence_next
-from courts.state_machine import transition
+from courts.state_machine import transition, transition_if
 from courts.timeline import record_event
 from courts.uploads import checked_scan, stored_file
 
@@ -72,7 +73,7 @@ def _locked(filing_id: int) -> Filing:
     """The filing under a row lock of its own: no join, so PostgreSQL locks no court row with it (every filing
     between two courts would otherwise queue behind every other, and opposite directions could deadlock).
     The courts come from the process's copy of the registry."""
-    filing = Filing.objects.select_for_update().get(pk=filing_id)
+    filing = lock_row(Filing, filing_id)
     filing.collaborating_court = court_by_id(filing.collaborating_court_id)
     filing.jurisdiction_court = court_by_id(filing.jurisdiction_court_id)
     return filing
@@ -277,20 +278,38 @@ def _start_decision_clock(filing: Filing) -> tuple[str, ...]:
     return ("received_at", "first_received_at", "decision_due_at", "decision_due_calendar_known", "overdue")
 
 
-def filing_receive(*, filing_id: int) -> Filing | None:
-    """The filing has reached the court with jurisdiction (run by the delivery, inside its transaction)."""
-    filing = _locked(filing_id)
-    if filing.state != Filing.State.SUBMITTED:
-        return None  # withdrawn before it arrived: nothing to receive
-    changed = _start_decision_clock(filing)
-    return filing_transition(
-        filing,
+def filing_receive(*, filing_id: int, court: Court) -> Filing | None:
+    """The filing has reached `court`, the court with jurisdiction (run by the delivery, inside its
+    transaction): received if still submitted, with the 7 days running from now (CPL 126). None if the
+    litigant withdrew it before it arrived. One statement moves and reads it (courts.state_machine)."""
+    now = timezone.now()
+    due, calendar_known = _decision_due(now)
+    filing = transition_if(
+        Filing,
+        filing_id,
+        transitions=FILING_TRANSITIONS,
+        from_state=Filing.State.SUBMITTED,
         to_state=Filing.State.RECEIVED,
+        # A submitted filing has never been received: this is its first receipt.
+        changes={
+            "received_at": now,
+            "first_received_at": now,
+            "decision_due_at": due,
+            "decision_due_calendar_known": calendar_known,
+            "overdue": False,
+        },
         action="filing.receive",
-        actor_court=filing.jurisdiction_court,
-        payload={"decision_due_at": filing.decision_due_at.isoformat()},
-        update_fields=changed,
+        actor_court=court,
+        payload={"decision_due_at": due.isoformat()},
     )
+    if filing is not None:
+        if filing.jurisdiction_court_id != court.pk:
+            raise ValueError(
+                f"filing {filing_id} belongs to court {filing.jurisdiction_court_id}, not {court}"
+            )
+        filing.collaborating_court = court_by_id(filing.collaborating_court_id)
+        filing.jurisdiction_court = court
+    return filing
 
 
 def filing_receive_resubmission(*, filing_id: int) -> Filing | None:

@@ -63,10 +63,10 @@ def submit(actor, courts, **overrides) -> tuple[Filing, str]:
 
 
 def deliver_pending() -> int:
-    """Run every pending delivery's handler in this thread, as a worker would (service-level tests)."""
-    return sum(
-        delivery_handle(pk) for pk in Delivery.objects.filter(state="pending").values_list("pk", flat=True)
-    )
+    """Run every pending delivery's handler in this thread, as a worker would (service-level tests), with
+    the copy of the row its message carries."""
+    pending = Delivery.objects.filter(state="pending").values_list("pk", "kind", "court_id", "payload")
+    return sum(delivery_handle(*message) for message in pending)
 
 
 @pytest.fixture

@@ -158,15 +158,17 @@ def test_the_same_message_twice_is_received_once(
     real_publish = outbox.publish
     held = []
     # Hold the publication after commit, so that exactly the two messages below reach the queue.
-    monkeypatch.setattr(outbox, "publish", lambda delivery_id, queue, countdown=None: held.append(queue))
+    monkeypatch.setattr(
+        outbox, "publish", lambda delivery, countdown=None: held.append(delivery.court.queue_name)
+    )
     filing, _code = submit(wujiang_clerk, courts)
     monkeypatch.undo()
     assert held == [QINGPU_QUEUE]
-    delivery = Delivery.objects.get()
+    delivery = Delivery.objects.select_related("court").get()
 
     with deliver_task_results() as results:
-        assert real_publish(delivery.pk, QINGPU_QUEUE) is True
-        assert real_publish(delivery.pk, QINGPU_QUEUE) is True
+        assert real_publish(delivery) is True
+        assert real_publish(delivery) is True
         assert wait_for(lambda: len(results) == 2), results
 
     assert sorted(results, key=lambda item: item[1]) == [(delivery.pk, False), (delivery.pk, True)]
@@ -315,9 +317,9 @@ def sessions_in_transaction(last_query_like: str = "%") -> int:
 
 
 def sleeping_after_the_handler() -> bool:
-    # The handler's last statement is the notices' insert; then delivery_handle sleeps (fault injection)
-    # inside the transaction, after the claim, before the commit.
-    return sessions_in_transaction('INSERT INTO "courts_notification"%') > 0
+    # The delivery's last statement is the claim, sent with the handler's event and notices; then
+    # delivery_handle sleeps (fault injection) inside the transaction, after the claim, before the commit.
+    return sessions_in_transaction('UPDATE "courts_delivery" SET state%') > 0
 
 
 @pytest.fixture

@@ -6,6 +6,8 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, Filing, Party
 from cases.services import filings as svc
@@ -128,12 +130,83 @@ class TestReceive:
         from courts.delivery import delivery_handle
 
         delivery = Delivery.objects.get()
-        assert delivery_handle(delivery.pk) is True
-        assert delivery_handle(delivery.pk) is False
+        message = (delivery.pk, delivery.kind, delivery.court_id, delivery.payload)
+        assert delivery_handle(*message) is True
+        assert delivery_handle(*message) is False  # the handler ran again, and was rolled back
+        assert delivery_handle(delivery.pk) is False  # a message of the older form, without the copy
         assert [e for e in events(submitted) if e[0] == "filing.receive"] == [
             ("filing.receive", "submitted", "received")
         ]
         assert Notification.objects.count() == 1
+        delivery.refresh_from_db()
+        assert delivery.state == Delivery.State.DELIVERED and delivery.delivered_at is not None
+
+    def test_a_message_of_the_older_form_is_delivered_from_the_row(self, submitted):
+        from courts.delivery import delivery_handle
+
+        assert delivery_handle(Delivery.objects.get().pk) is True
+        submitted.refresh_from_db()
+        assert submitted.state == "received"
+        assert Notification.objects.count() == 1
+
+    def test_a_filing_withdrawn_before_it_arrived_is_not_received(self, submitted, wujiang_clerk):
+        svc.filing_withdraw(filing_id=submitted.pk, actor=wujiang_clerk)
+        deliver_pending()
+        submitted.refresh_from_db()
+        assert submitted.state == "withdrawn" and submitted.received_at is None
+        assert Delivery.objects.filter(kind="filing.submitted", state="delivered").exists()
+
+    def test_receiving_a_filing_that_does_not_exist_fails_for_good(self, courts):
+        from django.db import transaction
+
+        from courts.models import Court
+
+        with pytest.raises(Filing.DoesNotExist), transaction.atomic():
+            svc.filing_receive(filing_id=987654, court=Court.objects.get(code="qingpu"))
+
+    def test_a_receipt_addressed_to_the_wrong_court_is_refused(self, submitted, courts):
+        from django.db import transaction
+
+        from courts.models import Court
+
+        with pytest.raises(ValueError), transaction.atomic():
+            svc.filing_receive(filing_id=submitted.pk, court=Court.objects.get(code="jiashan"))
+        submitted.refresh_from_db()
+        assert submitted.state == "submitted"
+
+    def test_a_move_the_map_does_not_allow_is_refused_before_any_write(self, submitted):
+        from courts.state_machine import transition_if
+
+        with pytest.raises(TransitionNotAllowed):
+            transition_if(
+                Filing,
+                submitted.pk,
+                transitions=svc.FILING_TRANSITIONS,
+                from_state="submitted",
+                to_state="registered",
+                changes={},
+                action="filing.register",
+            )
+        submitted.refresh_from_db()
+        assert submitted.state == "submitted"
+
+    def test_a_receipt_costs_two_statements_besides_the_transaction(
+        self, submitted, wujiang_clerk, courts, qingpu_clerk
+    ):
+        from courts.delivery import delivery_handle
+
+        deliver_pending()  # the first fills this process's copies of the registry, calendar and staff
+        submit(wujiang_clerk, courts)
+        delivery = Delivery.objects.get(state="pending")
+        with CaptureQueriesContext(connection) as queries:
+            assert delivery_handle(delivery.pk, delivery.kind, delivery.court_id, delivery.payload) is True
+        statements = [q["sql"].split(None, 1)[0] for q in queries.captured_queries]
+        statements = [verb for verb in statements if verb not in ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE")]
+        if connection.vendor == "postgresql":
+            # The filing moved and read back; the claim, its timeline event and the notice in one round trip.
+            assert statements == ["UPDATE", "UPDATE"]
+        else:
+            assert statements == ["UPDATE", "UPDATE", "INSERT", "INSERT"]  # SQLite: one statement at a time
 
     def test_the_clock_crosses_national_day(self, submitted, monkeypatch):
         received_at = dt.datetime(2026, 9, 28, 9, 30, tzinfo=COURT_TZ)

@@ -1,0 +1,213 @@
+"""Single-row statements for the hot path of every delivery, with their SQL built once per process.
+
+Django compiles a queryset to SQL each time it runs it. For most of this project that cost is noise, but a
+delivery between courts runs the same few statements thousands of times a day, and there compiling was most
+of the work: locking one filing through the ORM cost 0.39 ms of CPU where the round trip itself cost 0.06 ms
+(bench/README.md, "Where a delivery's time goes"). So the statements of that path are built here, once per
+model and database, and run with new parameters:
+
+- `lock_row`: one row under a row lock;
+- `update_row` / `update_row_returning`: a compare-and-set update (only if a column still holds the value the
+  caller expects), the second reading the updated row back in the same statement;
+- `insert_rows`: append rows (timeline events, notices), at once or, inside `batched_appends()`, together
+  with the other statements of the batch in one round trip.
+
+Values go through each field's own conversion (`pre_save`, `get_db_prep_save`, and the backend's and the
+field's converters on the way back), so a row written or read here is the row the ORM would write or read.
+The SQL is plain enough for PostgreSQL and SQLite alike. Everything else in the project uses the ORM.
+"""
+
+import contextlib
+from contextvars import ContextVar
+from functools import cache
+
+from django.db import connections, models, router
+from django.db.models.expressions import Col
+
+Statement = tuple[str, list]
+INSERT_CHUNK = 500
+
+
+def _quote(alias: str, name: str) -> str:
+    return connections[alias].ops.quote_name(name)
+
+
+@cache
+def _read_columns(model: type[models.Model], alias: str) -> tuple[str, list[str], dict]:
+    """The column list of a whole row, its attribute names, and the converters its values need on the way
+    back (e.g. JSON text to Python), as the ORM's compiler would apply them."""
+    connection = connections[alias]
+    meta = model._meta
+    fields = meta.concrete_fields
+    converters = {}
+    for index, field in enumerate(fields):
+        column = Col(meta.db_table, field)
+        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
+        if found:
+            converters[index] = (found, column)
+    columns = ", ".join(_quote(alias, field.column) for field in fields)
+    return columns, [field.attname for field in fields], converters
+
+
+def _instance(model: type[models.Model], alias: str, row):
+    _columns, attnames, converters = _read_columns(model, alias)
+    if converters:
+        row = list(row)
+        connection = connections[alias]
+        for index, (functions, column) in converters.items():
+            for convert in functions:
+                row[index] = convert(row[index], column, connection)
+    return model.from_db(alias, attnames, row)
+
+
+@cache
+def _select_for_update(model: type[models.Model], alias: str) -> str:
+    meta = model._meta
+    columns = _read_columns(model, alias)[0]
+    sql = f"SELECT {columns} FROM {_quote(alias, meta.db_table)} WHERE {_quote(alias, meta.pk.column)} = %s"
+    if connections[alias].features.has_select_for_update:
+        sql += " FOR UPDATE"
+    return sql
+
+
+def lock_row(model: type[models.Model], pk):
+    """`model.objects.select_for_update().get(pk=pk)` without joins, in the caller's transaction."""
+    alias = router.db_for_write(model)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_select_for_update(model, alias), [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise model.DoesNotExist(f"{model._meta.object_name} {pk!r} does not exist.")
+    return _instance(model, alias, row)
+
+
+@cache
+def _update(model: type[models.Model], alias: str, names: tuple[str, ...], guard: str, returning: bool):
+    meta = model._meta
+    fields = [meta.get_field(name) for name in names]
+    assignments = ", ".join(f"{_quote(alias, field.column)} = %s" for field in fields)
+    sql = (
+        f"UPDATE {_quote(alias, meta.db_table)} SET {assignments} WHERE {_quote(alias, meta.pk.column)} = %s "
+        f"AND {_quote(alias, meta.get_field(guard).column)} = %s"
+    )
+    if returning:
+        sql += f" RETURNING {_read_columns(model, alias)[0]}"
+    return sql, fields, meta.get_field(guard)
+
+
+def _update_params(alias, fields, values, pk, guard_field, expected) -> list:
+    connection = connections[alias]
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values, strict=True)]
+    return [*params, pk, guard_field.get_db_prep_save(expected, connection)]
+
+
+def update_row(record: models.Model, names, *, guard: str, expected) -> bool:
+    """Save the fields `names` of `record` if its `guard` column still holds `expected`. Fields with auto_now
+    are stamped as save() stamps them. False if the row was not as expected (or is gone)."""
+    model = type(record)
+    alias = router.db_for_write(model)
+    sql, fields, guard_field = _update(model, alias, tuple(names), guard, False)
+    values = [field.pre_save(record, False) for field in fields]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, _update_params(alias, fields, values, record.pk, guard_field, expected))
+        return cursor.rowcount == 1
+
+
+def update_row_returning(model: type[models.Model], pk, changes: dict, *, guard: str, expected):
+    """Set `changes` on the row `pk` if its `guard` column holds `expected`, and return the updated row as
+    an instance; None if the row was not as expected. The row stays locked until the transaction ends."""
+    alias = router.db_for_write(model)
+    sql, fields, guard_field = _update(model, alias, tuple(changes), guard, True)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, _update_params(alias, fields, changes.values(), pk, guard_field, expected))
+        row = cursor.fetchone()
+    return None if row is None else _instance(model, alias, row)
+
+
+@cache
+def _insert(model: type[models.Model], alias: str, ignore_conflicts: bool) -> tuple[str, str, list]:
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(_quote(alias, field.column) for field in fields)
+    head = f"INSERT INTO {_quote(alias, meta.db_table)} ({columns}) VALUES "
+    values = f"({', '.join(['%s'] * len(fields))})"
+    return head, values, fields
+
+
+def insert_rows(objs: list[models.Model], *, ignore_conflicts: bool = False) -> None:
+    """`bulk_create(objs)`: the objects get their ids, except with `ignore_conflicts` (as with the ORM) and
+    inside `batched_appends()`, where the rows are written when the batch is sent, not now."""
+    if not objs:
+        return
+    model = type(objs[0])
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    head, values, fields = _insert(model, alias, ignore_conflicts)
+    rows = [
+        [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields] for obj in objs
+    ]
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, alias
+    conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""  # PostgreSQL, and SQLite since 3.24
+    batch = _batch.get()
+    if batch is not None and batch.alias == alias:
+        batch.statements.extend((head + values + conflicts, row) for row in rows)
+        return
+    returning = not ignore_conflicts and connection.features.can_return_rows_from_bulk_insert
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_CHUNK):  # well inside both databases' parameter limits
+            chunk = rows[start : start + INSERT_CHUNK]
+            sql = head + ", ".join([values] * len(chunk)) + conflicts
+            if returning:
+                sql += f" RETURNING {_quote(alias, model._meta.pk.column)}"
+            cursor.execute(sql, [param for row in chunk for param in row])
+            if returning:
+                # One row back per row in, in the order of VALUES (as Django's bulk_create relies on too).
+                for obj, (pk,) in zip(objs[start : start + INSERT_CHUNK], cursor.fetchall(), strict=True):
+                    obj.pk = pk
+
+
+class Batch:
+    """Appends held back to be sent with one more statement, in one round trip (see `batched_appends`)."""
+
+    def __init__(self, alias: str):
+        self.alias = alias
+        self.statements: list[Statement] = []
+
+    def send(self, first: Statement) -> int:
+        """Run `first`, then the held-back appends; the number of rows `first` touched."""
+        connection = connections[self.alias]
+        statements, self.statements = [first, *self.statements], []
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # psycopg binds parameters client-side (Django's default cursor), so several statements can
+                # travel as one query string; the first result, and its row count, is the cursor's current.
+                cursor.execute(
+                    "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
+                )
+                return cursor.rowcount
+            touched = None
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                touched = cursor.rowcount if touched is None else touched
+            return touched
+
+
+_batch: ContextVar[Batch | None] = ContextVar("courts_rows_batch", default=None)
+
+
+@contextlib.contextmanager
+def batched_appends(alias: str = "default"):
+    """Hold back `insert_rows` inside the block, to be sent with the block's last statement (`Batch.send`).
+    Only for writes nothing in the block reads back: the rows are not in the database until then. Appends
+    still held when the block ends are written then."""
+    batch = Batch(alias)
+    token = _batch.set(batch)
+    try:
+        yield batch
+    finally:
+        _batch.reset(token)
+    if batch.statements:
+        with connections[alias].cursor() as cursor:
+            for sql, params in batch.statements:
+                cursor.execute(sql, params)
