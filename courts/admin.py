@@ -233,6 +233,5 @@ class DeliveryAdmin(admin.ModelAdmin):
             state=Delivery.State.PENDING, attempts=0
         )
         for row in rows:
-            row.state = Delivery.State.PENDING
             publish(row)
         self.message_user(request, _("%(count)d deliveries sent again.") % {"count": len(rows)})

@@ -3,8 +3,8 @@
 1. A service that causes work for another court calls `delivery_send` inside its own transaction: the
    Delivery row commits with the change or not at all.
 2. After commit, a `courts.deliver` task is published on the receiving court's queue, carrying a copy of the
-   row's kind, court and payload. If the broker is down at that moment the row simply waits:
-   `delivery_sweep` (periodic) re-publishes rows not delivered in time.
+   row's kind, court id and payload (ids, like every task argument). If the broker is down at that moment
+   the row simply waits: `delivery_sweep` (periodic) re-publishes rows not delivered in time.
 3. The task runs the handler registered for the kind and claims the row by compare-and-set (pending ->
    delivered), in one transaction: the claim decides. A redelivered or duplicated message finds the row
    delivered, and everything its handler did is rolled back; a worker killed mid-way rolls the whole
@@ -12,9 +12,9 @@
 
 The claim is the transaction's last statement, sent in one round trip with the timeline events and notices
 the handler appended (courts.rows.batched_appends): a delivery costs BEGIN, the handler's own reads and
-locks, that one round trip, and COMMIT. Claiming first would cost two more round trips, to begin the
-transaction and to read the row, on every delivery; a duplicate, which is rare, now costs a rolled-back
-handler instead.
+locks, that one round trip, and COMMIT. Claiming first would cost a round trip of its own on every
+delivery (and without the message's copy, reading the row another); a duplicate, which is rare, costs a
+rolled-back handler instead.
 
 Higher floors register their handlers at start-up (`register_handler` in their AppConfig.ready()), so this
 module routes work by name without importing them.
@@ -85,11 +85,22 @@ def publish(delivery: Delivery, countdown: float | None = None) -> bool:
         return False
 
 
-def _claim_statement(delivery_id: int) -> tuple[str, list]:
+def _claim_statement(delivery: Delivery) -> tuple[str, list]:
+    """pending -> delivered, if the row is still pending and is the one the message describes (its kind and
+    court; the payload, JSON, is not compared: nothing changes a row's payload after delivery_send)."""
     table = connection.ops.quote_name(Delivery._meta.db_table)
+    delivered_at = Delivery._meta.get_field("delivered_at").get_db_prep_save(timezone.now(), connection)
     return (
-        f"UPDATE {table} SET state = %s, delivered_at = %s WHERE id = %s AND state = %s",
-        [Delivery.State.DELIVERED, timezone.now(), delivery_id, Delivery.State.PENDING],
+        f"UPDATE {table} SET state = %s, delivered_at = %s"
+        " WHERE id = %s AND state = %s AND kind = %s AND court_id = %s",
+        [
+            Delivery.State.DELIVERED,
+            delivered_at,
+            delivery.pk,
+            Delivery.State.PENDING,
+            delivery.kind,
+            delivery.court_id,
+        ],
     )
 
 
@@ -112,30 +123,26 @@ def _as_sent(
     return delivery
 
 
-class _AlreadyDelivered(Exception):
-    """The claim found the row delivered (or given up) already: undo what the handler did."""
-
-
 def delivery_handle(
     delivery_id: int, kind: str | None = None, court_id: int | None = None, payload: dict | None = None
 ) -> bool:
-    """Run the handler and claim the row, in one transaction. False if it was already delivered."""
-    try:
-        with transaction.atomic(durable=True):
-            delivery = _as_sent(delivery_id, kind, court_id, payload)
-            if delivery is None:
-                return False
-            with batched_appends() as appends:
-                _handlers[delivery.kind](delivery)
-                if appends.send(_claim_statement(delivery_id)) != 1:
-                    raise _AlreadyDelivered
-            delivery.state = Delivery.State.DELIVERED
-            if settings.DELIVERY_FAULT_DELAY_SECONDS:
-                # Fault injection for the kill-mid-way test only: hold the transaction open so a SIGKILL lands
-                # after the claim and before the commit.
-                time.sleep(settings.DELIVERY_FAULT_DELAY_SECONDS)
-    except _AlreadyDelivered:
-        return False
+    """Run the handler and claim the row, in one transaction. False if it was already delivered (or given
+    up), in which case whatever the handler did is rolled back."""
+    with transaction.atomic(durable=True):
+        delivery = _as_sent(delivery_id, kind, court_id, payload)
+        if delivery is None:
+            return False
+        with batched_appends() as appends:
+            _handlers[delivery.kind](delivery)
+            claimed = appends.send(_claim_statement(delivery)) == 1
+        if not claimed:
+            transaction.set_rollback(True)
+            return False
+        delivery.state = Delivery.State.DELIVERED
+        if settings.DELIVERY_FAULT_DELAY_SECONDS:
+            # Fault injection for the kill-mid-way test only: hold the transaction open so a SIGKILL lands
+            # after the claim and before the commit.
+            time.sleep(settings.DELIVERY_FAULT_DELAY_SECONDS)
     return True
 
 
@@ -148,22 +155,28 @@ def _error_text(error: BaseException) -> str:
 
 
 def delivery_record_failure(delivery_id: int, error: BaseException, retry_in: float) -> bool:
-    """Count a failed attempt and hold the sweep off until the task's own retry is due. After
-    DELIVERY_MAX_ATTEMPTS the row is given up (False): a person must look at it."""
-    Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
+    """Count a failed attempt and hold the sweep off until the task's own retry is due. False if there is
+    nothing to retry: the row was delivered or given up meanwhile (a duplicate's handler failed), or this was
+    attempt DELIVERY_MAX_ATTEMPTS and the row is given up now, for a person to look at."""
+    counted = Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
         attempts=F("attempts") + 1,
         last_error=_error_text(error),
         enqueued_at=timezone.now() + dt.timedelta(seconds=retry_in),
     )
+    if not counted:
+        return False
     exhausted = Delivery.objects.filter(
         pk=delivery_id, state=Delivery.State.PENDING, attempts__gte=settings.DELIVERY_MAX_ATTEMPTS
     ).update(state=Delivery.State.FAILED)
     return not exhausted
 
 
-def delivery_give_up(delivery_id: int, error: BaseException) -> None:
-    Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
-        state=Delivery.State.FAILED, attempts=F("attempts") + 1, last_error=_error_text(error)
+def delivery_give_up(delivery_id: int, error: BaseException) -> bool:
+    """Park a pending row as failed. False if it was not pending (a duplicate's handler failed)."""
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, state=Delivery.State.PENDING).update(
+            state=Delivery.State.FAILED, attempts=F("attempts") + 1, last_error=_error_text(error)
+        )
     )
 
 

@@ -344,8 +344,13 @@ class Delivery(models.Model):
 class Notification(models.Model):
     """An item in a member of staff's in-app inbox."""
 
+    # No index of its own: notification_unread_idx and the one-per-delivery constraint begin with it.
     recipient = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+        User,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+        db_index=False,
     )
     court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="+", verbose_name=_("court"))
     title = models.CharField(_("title"), max_length=200)

@@ -12,8 +12,9 @@ model and database, and run with new parameters:
 - `insert_rows`: append rows (timeline events, notices), at once or, inside `batched_appends()`, together
   with the other statements of the batch in one round trip.
 
-Values go through each field's own conversion (`pre_save`, `get_db_prep_save`, and the backend's and the
-field's converters on the way back), so a row written or read here is the row the ORM would write or read.
+Values go through each field's own conversion (`get_db_prep_save`, and the backend's and the field's
+converters on the way back; `pre_save`, so auto_now stamps, where a model instance is written), so a row
+written or read here is the row the ORM would write or read.
 The SQL is plain enough for PostgreSQL and SQLite alike. Everything else in the project uses the ORM.
 """
 
@@ -115,7 +116,8 @@ def update_row(record: models.Model, names, *, guard: str, expected) -> bool:
 
 def update_row_returning(model: type[models.Model], pk, changes: dict, *, guard: str, expected):
     """Set `changes` on the row `pk` if its `guard` column holds `expected`, and return the updated row as
-    an instance; None if the row was not as expected. The row stays locked until the transaction ends."""
+    an instance; None if the row was not as expected. `changes` are written as given (no instance, so no
+    auto_now stamp). The row stays locked until the transaction ends."""
     alias = router.db_for_write(model)
     sql, fields, guard_field = _update(model, alias, tuple(changes), guard, True)
     with connections[alias].cursor() as cursor:
@@ -125,7 +127,7 @@ def update_row_returning(model: type[models.Model], pk, changes: dict, *, guard:
 
 
 @cache
-def _insert(model: type[models.Model], alias: str, ignore_conflicts: bool) -> tuple[str, str, list]:
+def _insert(model: type[models.Model], alias: str) -> tuple[str, str, list]:
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     columns = ", ".join(_quote(alias, field.column) for field in fields)
@@ -142,7 +144,7 @@ def insert_rows(objs: list[models.Model], *, ignore_conflicts: bool = False) -> 
     model = type(objs[0])
     alias = router.db_for_write(model)
     connection = connections[alias]
-    head, values, fields = _insert(model, alias, ignore_conflicts)
+    head, values, fields = _insert(model, alias)
     rows = [
         [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields] for obj in objs
     ]
@@ -150,7 +152,7 @@ def insert_rows(objs: list[models.Model], *, ignore_conflicts: bool = False) -> 
         obj._state.adding, obj._state.db = False, alias
     conflicts = " ON CONFLICT DO NOTHING" if ignore_conflicts else ""  # PostgreSQL, and SQLite since 3.24
     batch = _batch.get()
-    if batch is not None and batch.alias == alias:
+    if batch is not None and batch.holds(connection):
         batch.statements.extend((head + values + conflicts, row) for row in rows)
         return
     returning = not ignore_conflicts and connection.features.can_return_rows_from_bulk_insert
@@ -171,25 +173,39 @@ class Batch:
     """Appends held back to be sent with one more statement, in one round trip (see `batched_appends`)."""
 
     def __init__(self, alias: str):
+        connection = connections[alias]
+        if not connection.in_atomic_block:
+            raise RuntimeError("batched_appends must run inside the transaction the appends belong to")
         self.alias = alias
+        # Appends are held back only at this depth: one made inside a nested atomic block (a savepoint) is
+        # written at once, so that rolling the savepoint back takes it too.
+        self.depth = len(connection.atomic_blocks)
         self.statements: list[Statement] = []
+
+    def holds(self, connection) -> bool:
+        return connection.alias == self.alias and len(connection.atomic_blocks) == self.depth
 
     def send(self, first: Statement) -> int:
         """Run `first`, then the held-back appends; the number of rows `first` touched."""
         connection = connections[self.alias]
         statements, self.statements = [first, *self.statements], []
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # psycopg binds parameters client-side (Django's default cursor), so several statements can
-                # travel as one query string; the first result, and its row count, is the cursor's current.
+            # With Django's default psycopg cursor, parameters are bound client-side, so several statements
+            # can travel as one query string; the first result, and its row count, is the cursor's current.
+            # (Server-side binding, an option, would refuse that: then they go one by one, as on SQLite.)
+            together = connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
+                "server_side_binding"
+            )
+            if together:
                 cursor.execute(
                     "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
                 )
                 return cursor.rowcount
-            touched = None
-            for sql, params in statements:
+            first_sql, first_params = statements[0]
+            cursor.execute(first_sql, first_params)
+            touched = cursor.rowcount
+            for sql, params in statements[1:]:
                 cursor.execute(sql, params)
-                touched = cursor.rowcount if touched is None else touched
             return touched
 
 
@@ -200,7 +216,8 @@ _batch: ContextVar[Batch | None] = ContextVar("courts_rows_batch", default=None)
 def batched_appends(alias: str = "default"):
     """Hold back `insert_rows` inside the block, to be sent with the block's last statement (`Batch.send`).
     Only for writes nothing in the block reads back: the rows are not in the database until then. Appends
-    still held when the block ends are written then."""
+    still held when the block ends are written then; if the block raises, they are dropped with the rest of
+    the transaction."""
     batch = Batch(alias)
     token = _batch.set(batch)
     try:

@@ -8,7 +8,7 @@ expects, and reads it back in the same statement: for work that arrives by deliv
 on nothing but the state ("received, if still submitted") and a round trip saved counts (courts.delivery).
 """
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from courts.errors import TransitionNotAllowed
@@ -78,6 +78,10 @@ def transition_if(
 ):
     """Move row `pk` from `from_state` to `to_state` with `changes`, if it is still in `from_state`: the
     updated record, or None if it has moved on. A row that does not exist raises DoesNotExist."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("transition_if must run inside a transaction, with its timeline event")
+    if {"state", "updated_at"} & changes.keys():
+        raise ValueError("changes may not name the state or updated_at: the transition sets them")
     _check(model, transitions, from_state, to_state)
     changes = {"state": to_state, "updated_at": timezone.now(), **changes}
     record = update_row_returning(model, pk, changes, guard="state", expected=from_state)

@@ -19,8 +19,8 @@ def deliver(self, delivery_id: int, kind=None, court_id=None, payload=None) -> b
         return delivery.delivery_handle(delivery_id, kind, court_id, payload)
     except delivery.PERMANENT_ERRORS as error:
         # Retrying cannot help (the record is gone, nobody handles this kind): park it for a person.
-        logger.error("delivery %s failed for good: %s", delivery_id, error)
-        delivery.delivery_give_up(delivery_id, error)
+        if delivery.delivery_give_up(delivery_id, error):
+            logger.error("delivery %s failed for good: %s", delivery_id, error)
         return False
     except Exception as error:
         # Infrastructure trouble (database gone, lock timeout) or a handler bug: back off exponentially,

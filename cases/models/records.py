@@ -114,14 +114,21 @@ class Filing(models.Model):
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     receipt_number = models.CharField(_("receipt number"), max_length=32, unique=True)
+    # No index of their own: filing_outbox_idx and filing_inbox_idx begin with these columns, and every
+    # index more is written again each time a filing changes state.
     collaborating_court = models.ForeignKey(
-        Court, on_delete=models.PROTECT, related_name="filings_made", verbose_name=_("collaborating court")
+        Court,
+        on_delete=models.PROTECT,
+        related_name="filings_made",
+        verbose_name=_("collaborating court"),
+        db_index=False,
     )
     jurisdiction_court = models.ForeignKey(
         Court,
         on_delete=models.PROTECT,
         related_name="filings_received",
         verbose_name=_("court with jurisdiction"),
+        db_index=False,
     )
     category = models.CharField(_("category"), max_length=32, choices=FilingCategory.choices)
     cause = models.CharField(_("cause of action"), max_length=100)

@@ -269,41 +269,37 @@ def filing_attach(*, filing_id: int, actor, upload) -> FilingAttachment:
 # --- At the court with jurisdiction -----------------------------------------------------------------------
 
 
-def _start_decision_clock(filing: Filing) -> tuple[str, ...]:
+def _decision_clock(received_at: dt.datetime, first_received_at: dt.datetime | None) -> dict:
     """Received now: the 7 days run from here (CPL 126), again after a correction (Interp 126)."""
-    filing.received_at = timezone.now()
-    filing.first_received_at = filing.first_received_at or filing.received_at
-    filing.decision_due_at, filing.decision_due_calendar_known = _decision_due(filing.received_at)
-    filing.overdue = False
-    return ("received_at", "first_received_at", "decision_due_at", "decision_due_calendar_known", "overdue")
+    due, calendar_known = _decision_due(received_at)
+    return {
+        "received_at": received_at,
+        "first_received_at": first_received_at or received_at,
+        "decision_due_at": due,
+        "decision_due_calendar_known": calendar_known,
+        "overdue": False,
+    }
 
 
 def filing_receive(*, filing_id: int, court: Court) -> Filing | None:
     """The filing has reached `court`, the court with jurisdiction (run by the delivery, inside its
-    transaction): received if still submitted, with the 7 days running from now (CPL 126). None if the
-    litigant withdrew it before it arrived. One statement moves and reads it (courts.state_machine)."""
-    now = timezone.now()
-    due, calendar_known = _decision_due(now)
+    transaction): received if still submitted, its clock starting now. None if the litigant withdrew it
+    before it arrived. One statement moves and reads it (courts.state_machine.transition_if)."""
+    clock = _decision_clock(timezone.now(), None)  # a submitted filing has never been received
     filing = transition_if(
         Filing,
         filing_id,
         transitions=FILING_TRANSITIONS,
         from_state=Filing.State.SUBMITTED,
         to_state=Filing.State.RECEIVED,
-        # A submitted filing has never been received: this is its first receipt.
-        changes={
-            "received_at": now,
-            "first_received_at": now,
-            "decision_due_at": due,
-            "decision_due_calendar_known": calendar_known,
-            "overdue": False,
-        },
+        changes=clock,
         action="filing.receive",
         actor_court=court,
-        payload={"decision_due_at": due.isoformat()},
+        payload={"decision_due_at": clock["decision_due_at"].isoformat()},
     )
     if filing is not None:
         if filing.jurisdiction_court_id != court.pk:
+            # Checked after the write, which the error rolls back with the whole delivery.
             raise ValueError(
                 f"filing {filing_id} belongs to court {filing.jurisdiction_court_id}, not {court}"
             )
@@ -317,7 +313,10 @@ def filing_receive_resubmission(*, filing_id: int) -> Filing | None:
     filing = _locked(filing_id)
     if filing.state != Filing.State.RESUBMITTED:
         return None
-    filing.save(update_fields=[*_start_decision_clock(filing), "updated_at"])
+    clock = _decision_clock(timezone.now(), filing.first_received_at)
+    for name, value in clock.items():
+        setattr(filing, name, value)
+    filing.save(update_fields=[*clock, "updated_at"])
     record_event(
         subject=filing,
         action="filing.receive_resubmission",

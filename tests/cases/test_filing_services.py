@@ -190,6 +190,27 @@ class TestReceive:
         submitted.refresh_from_db()
         assert submitted.state == "submitted"
 
+    def test_a_move_by_compare_and_set_sets_the_state_itself(self, submitted):
+        from django.db import transaction
+
+        from courts.state_machine import transition_if
+
+        def receive(**changes):
+            return transition_if(
+                Filing,
+                submitted.pk,
+                transitions=svc.FILING_TRANSITIONS,
+                from_state="submitted",
+                to_state="received",
+                changes=changes,
+                action="filing.receive",
+            )
+
+        with pytest.raises(ValueError), transaction.atomic():
+            receive(state="registered")
+        submitted.refresh_from_db()
+        assert submitted.state == "submitted"
+
     def test_a_receipt_costs_two_statements_besides_the_transaction(
         self, submitted, wujiang_clerk, courts, qingpu_clerk
     ):

@@ -5,6 +5,7 @@ and Qingpu sees the result and acknowledges it; Wujiang sees nothing."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from cases.models import ServiceRequest
 from courts.legal_calendar import COURT_TZ
@@ -51,11 +52,12 @@ def test_qingpu_asks_jiashan_to_serve_and_acknowledges_the_result(
         qingpu = page_for(qingpu_clerk.username)
         qingpu.goto(f"/cases/{qingpu_case.pk}/")
         qingpu.get_by_test_id("new-service-request").click()
+        qingpu.wait_for_load_state()  # the form's script must be listening before a recipient is chosen
         qingpu.select_option("#id_entrusted_court", label="浙江省嘉善县人民法院")
         # The defendant is proposed, with their address; choosing the plaintiff brings theirs.
-        assert qingpu.input_value("#id_address") == "浙江省嘉善县西塘镇"
+        expect(qingpu.locator("#id_address")).to_have_value("浙江省嘉善县西塘镇")
         qingpu.select_option("#id_recipient", index=1)
-        assert qingpu.input_value("#id_address") == "上海市青浦区"
+        expect(qingpu.locator("#id_address")).to_have_value("上海市青浦区")
         qingpu.select_option("#id_recipient", index=2)
         qingpu.fill("#id_address", "浙江省嘉善县西塘镇塘东街1号")
         qingpu.select_option("#id_method", "direct")
