@@ -36,29 +36,18 @@ def transition(
     *,
     transitions: dict[str, tuple[str, ...]],
     to_state: str,
-    action: str,
-    actor=None,
-    actor_court=None,
-    reason: str = "",
-    payload: dict | None = None,
     update_fields: tuple[str, ...] = (),
+    **event,
 ):
-    """Move `record` (held under the caller's row lock) to `to_state`, saving `update_fields` with it."""
+    """Move `record` (held under the caller's row lock) to `to_state`, saving `update_fields` with it.
+    `event`: the timeline event's `action` and, as the case may be, `actor`, `actor_court`, `reason` and
+    `payload` (courts.timeline.record_event)."""
     _check(type(record), transitions, record.state, to_state)
     from_state, record.state = record.state, to_state
     if not update_row(record, ("state", "updated_at", *update_fields), guard="state", expected=from_state):
         # Only a caller that read the record without its lock gets here: a bug, never a user's error.
         raise RuntimeError(f"{record!r} was no longer {from_state!r}: transitions need the caller's row lock")
-    record_event(
-        subject=record,
-        action=action,
-        actor=actor,
-        actor_court=actor_court,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        payload=payload,
-    )
+    record_event(subject=record, from_state=from_state, to_state=to_state, **event)
     return record
 
 
@@ -70,14 +59,11 @@ def transition_if(
     from_state: str,
     to_state: str,
     changes: dict,
-    action: str,
-    actor=None,
-    actor_court=None,
-    reason: str = "",
-    payload: dict | None = None,
+    **event,
 ):
     """Move row `pk` from `from_state` to `to_state` with `changes`, if it is still in `from_state`: the
-    updated record, or None if it has moved on. A row that does not exist raises DoesNotExist."""
+    updated record, or None if it has moved on. A row that does not exist raises DoesNotExist. `event` as
+    for `transition`."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("transition_if must run inside a transaction, with its timeline event")
     if {"state", "updated_at"} & changes.keys():
@@ -89,14 +75,5 @@ def transition_if(
         if not model._base_manager.filter(pk=pk).exists():
             raise model.DoesNotExist(f"{model._meta.object_name} {pk!r} does not exist.")
         return None
-    record_event(
-        subject=record,
-        action=action,
-        actor=actor,
-        actor_court=actor_court,
-        from_state=from_state,
-        to_state=to_state,
-        reason=reason,
-        payload=payload,
-    )
+    record_event(subject=record, from_state=from_state, to_state=to_state, **event)
     return record
