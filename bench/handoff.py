@@ -1,7 +1,6 @@
 """Hand-off benchmark: how fast a filing crosses from one court to another, against a bare one-insert task.
 
-    cd /work/main && DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench \\
-        CELERY_BROKER_URL=redis://127.0.0.1:6379/12 .venv/bin/python -m bench.handoff
+    cd /work/main && make bench        # or by hand, see bench/README.md
 
 One run measures, on the PostgreSQL and Redis named by DATABASE_URL and CELERY_BROKER_URL, with a worker
 subprocess this script starts and stops (prefork, the project's settings: acks_late, prefetch 1,

@@ -3,7 +3,8 @@
 Issue: "The inbox of a court with 10,000 open requests renders its first page in a fixed number of queries;
 the overdue sweep over 100,000 requests finishes in under 5 s on this machine."
 
-Run on PostgreSQL (a scratch database; it is emptied of requests first):
+Run on PostgreSQL (a scratch database whose name contains "bench", created if missing; it is emptied of
+requests first), e.g. through `make bench`, or:
     DEBUG=1 DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench .venv/bin/python -m bench.request_sweep
 
 The anchor, measured in the same run, is one sequential pass over the same rows (SELECT of the columns the
@@ -36,10 +37,20 @@ INBOX_OPEN = 10_000
 
 
 def setup():
+    from django.conf import settings
+
+    from bench.handoff import ensure_database
     from cases.models import Case, CaseType, Party
     from courts.models import Court
     from courts.services import staff_upsert
 
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql" or "bench" not in db["NAME"]:
+        # It empties the request tables and the timeline: only ever a scratch PostgreSQL database.
+        sys.exit(
+            "bench.request_sweep: DATABASE_URL must name a PostgreSQL database whose name contains 'bench'"
+        )
+    ensure_database(db, fresh=False)  # created if missing
     call_command("migrate", verbosity=0)
     courts = {court.code: court for court in Court.objects.all()}
     users = {
