@@ -566,3 +566,23 @@ def test_a_delivery_that_keeps_failing_is_given_up_after_the_limit(submitted, se
     assert delivery_module.delivery_record_failure(row.pk, OSError("db gone"), 1) is False
     row.refresh_from_db()
     assert (row.state, row.attempts) == ("failed", 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_by_compare_and_set_outside_a_transaction_is_refused(wujiang_clerk, courts):
+    from courts.state_machine import transition_if
+
+    filing, _code = submit(wujiang_clerk, courts)
+    with pytest.raises(RuntimeError):
+        transition_if(
+            Filing,
+            filing.pk,
+            transitions=svc.FILING_TRANSITIONS,
+            from_state="submitted",
+            to_state="received",
+            changes={},
+            action="filing.receive",
+        )
+    filing.refresh_from_db()
+    assert filing.state == "submitted"
+    assert not Event.objects.filter(action="filing.receive").exists()
