@@ -16,6 +16,9 @@ locks, that one round trip, and COMMIT. Claiming first would cost a round trip o
 delivery (and without the message's copy, reading the row another); a duplicate, which is rare, costs a
 rolled-back handler instead.
 
+A handler may so run for a duplicate and be rolled back: it must change nothing but the database (emails go
+out in a periodic batch, courts.notifications, never from a handler).
+
 Higher floors register their handlers at start-up (`register_handler` in their AppConfig.ready()), so this
 module routes work by name without importing them.
 """
