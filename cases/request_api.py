@@ -35,6 +35,7 @@ from cases.services import requests as request_services
 from cases.services.preservation_requests import (
     MeasureInput,
     MeasureResult,
+    measure_accounts_shown,
     preservation_request_create,
     preservation_request_report,
 )
@@ -45,6 +46,7 @@ from cases.services.service_requests import (
     service_request_report_attempt,
     service_request_report_failure,
 )
+from courts.login_throttle import client_address
 
 
 def _filters(states: str) -> list[OpenApiParameter]:
@@ -128,7 +130,15 @@ class _EntrustedRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             record = selectors.request_detail(self.request.user, self.model, request_id)
         except self.model.DoesNotExist:
             raise Http404 from None
-        body = self.detail_serializer_class(record, context={"request": self.request}).data
+        context = {"request": self.request}
+        if isinstance(record, PreservationRequest):
+            context["accounts"] = measure_accounts_shown(
+                user=self.request.user,
+                request=record,
+                measures=record.measures.all(),
+                address=client_address(self.request),
+            )
+        body = self.detail_serializer_class(record, context=context).data
         return Response(body, status=status_code)
 
     def retrieve(self, request, pk=None):

@@ -35,7 +35,12 @@ from cases.request_forms import (
     measure_results_formset,
 )
 from cases.services import requests as common
-from cases.services.preservation_requests import MeasureInput, MeasureResult, preservation_request_create
+from cases.services.preservation_requests import (
+    MeasureInput,
+    MeasureResult,
+    measure_accounts_shown,
+    preservation_request_create,
+)
 from cases.services.preservation_requests import preservation_request_report as report_preservation
 from cases.services.service_requests import (
     AttemptInput,
@@ -302,10 +307,17 @@ def _detail_context(request, record, **extra) -> dict:
         }
     else:
         measures = list(record.measures.all())
+        results = measure_results_formset(record) if "report" in actions else None
+        accounts = measure_accounts_shown(
+            user=user, request=record, measures=measures, address=client_address(request)
+        )
+        targets = [form.target for form in results.forms if form.target] if results else []
+        for measure in (*measures, *targets):
+            measure.account_shown = accounts.get(measure.pk, measure.account_masked)
         context |= {
             "measures": measures,
             "preserved": sum((m.amount_done for m in measures if m.amount_done), 0),
-            "results": measure_results_formset(record) if "report" in actions else None,
+            "results": results,
         }
     context.update(extra)
     return context

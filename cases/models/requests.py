@@ -221,7 +221,11 @@ class PreservationMeasure(models.Model):
     type = models.CharField(_("measure"), max_length=16, choices=Type.choices)
     property_type = models.CharField(_("property"), max_length=16, choices=PropertyType.choices)
     registry = models.CharField(_("registry or bank"), max_length=100)
-    account = models.CharField(_("account or certificate"), max_length=100, blank=True)
+    # A bank account or a property certificate number: encrypted at rest and masked for display, like ID
+    # numbers (courts.personal_data). Shown in full only to the officers carrying the measure out and the
+    # staff who asked for it, each time logged (cases.services.preservation_requests.measure_accounts_shown).
+    account_cipher = models.TextField(blank=True)
+    account_masked = models.CharField(_("account or certificate"), max_length=100, blank=True)
     amount = models.DecimalField(_("amount requested"), max_digits=14, decimal_places=2)
     result = models.CharField(_("result"), max_length=16, choices=Result.choices, default=Result.PENDING)
     amount_done = models.DecimalField(
@@ -247,12 +251,6 @@ class PreservationMeasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.registry}"
-
-    @property
-    def account_masked(self) -> str:
-        from courts.personal_data import mask
-
-        return mask(self.account)
 
 
 class RequestAttachment(StoredScan):

@@ -26,6 +26,7 @@ from cases.services.requests import (
 )
 from courts.legal_calendar import add_months
 from courts.models import Court
+from courts.personal_data import personal_data_access_log, seal, unseal
 
 MAX_MEASURES = 30
 # How long a measure holds before it must be renewed (Interp 485: deposits 1 year, movables 2, real estate 3;
@@ -96,18 +97,37 @@ def preservation_request_create(
             "ruling_number": ruling_number,
             "ruling_date": ruling_date,
         },
-        parts=[
-            PreservationMeasure(
-                type=m.type,
-                property_type=m.property_type,
-                registry=m.registry.strip(),
-                account=m.account.strip(),
-                amount=m.amount,
-            )
-            for m in measures
-        ],
+        parts=[_measure(m) for m in measures],
         payload={"urgent": urgent},
     )
+
+
+def _measure(measure: MeasureInput) -> PreservationMeasure:
+    account = seal(measure.account or "")
+    return PreservationMeasure(
+        type=measure.type,
+        property_type=measure.property_type,
+        registry=measure.registry.strip(),
+        account_cipher=account.ciphertext,
+        account_masked=account.masked,
+        amount=measure.amount,
+    )
+
+
+def measure_accounts_shown(
+    *, user, request: PreservationRequest, measures, address: str = ""
+) -> dict[int, str]:
+    """Each measure's account or certificate number as `user` may see it: in full for the officers carrying
+    the measure out and the staff who asked for it, with one line in the access log for the lot; masked for
+    anyone else. Keyed by measure id."""
+    if not permissions.may_see_accounts(user, request):
+        return {measure.pk: measure.account_masked for measure in measures}
+    shown = {measure.pk: unseal(measure.account_cipher) for measure in measures}
+    if any(shown.values()):
+        personal_data_access_log(
+            user=user, subject=request, fields=["account"], purpose="preservation measures", address=address
+        )
+    return shown
 
 
 def _measure_errors(measure: MeasureInput, allowed_amount: Decimal | None) -> dict[str, str]:

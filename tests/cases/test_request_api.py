@@ -414,6 +414,23 @@ class TestServiceRequestEndToEnd:
 
 
 class TestPreservationRequestEndToEnd:
+    def test_account_numbers_are_in_full_for_whom_needs_them_logged_and_masked_for_the_rest(
+        self, api_as, qingpu_api, officer_api, qingpu_case
+    ):
+        from courts.models import PersonalDataAccess
+
+        full = ["6228480000000000", "浙(2020)嘉善县不动产权第1号"]
+        created = ok(qingpu_api.post(PRESERVATION.url, preservation_payload(qingpu_case), format="json"), 201)
+        assert [m["account"] for m in created["measures"]] == full  # the requesting clerk asked for them
+        deliver_pending()
+        assert [m["account"] for m in ok(officer_api.get(PRESERVATION.at(created["id"])))["measures"]] == full
+        assert PersonalDataAccess.objects.filter(fields="account", subject_id=created["id"]).count() == 2
+
+        window = api_as(make_staff("jiashan.window", "jiashan", ["window_clerk"]))
+        shown = ok(window.get(PRESERVATION.at(created["id"])))["measures"]
+        assert [m["account"] for m in shown] == ["6228********0000", "浙(20*********权第1号"]
+        assert PersonalDataAccess.objects.filter(fields="account").count() == 2  # no line for a masked view
+
     def test_qingpu_asks_jiashan_preserves_part_and_qingpu_acknowledges(
         self, qingpu_api, officer_api, qingpu_case
     ):

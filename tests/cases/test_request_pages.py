@@ -24,6 +24,7 @@ from cases.services.service_requests import DocumentInput, service_request_creat
 from courts.legal_calendar import COURT_TZ
 from courts.models import Delivery, Event, Notification, PersonalDataAccess
 from tests.cases.conftest import deliver_pending, make_case
+from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -530,6 +531,25 @@ class TestPreservationStory:
         client.post(f"{url}acknowledge/")
         request.refresh_from_db()
         assert request.state == "closed"
+
+    def test_the_officer_sees_accounts_in_full_logged_and_a_window_clerk_masked(
+        self, client, preservation_accepted, jiashan_officer
+    ):
+        url = f"/requests/preservation/{preservation_accepted.pk}/"
+        client.force_login(jiashan_officer)
+        page = html(client.get(url))
+        assert "6228480000" in page
+        access = PersonalDataAccess.objects.get()
+        assert (access.user, access.subject_id, access.fields) == (
+            jiashan_officer,
+            preservation_accepted.pk,
+            "account",
+        )
+
+        client.force_login(make_staff("jiashan.window", "jiashan", ["window_clerk"]))
+        page = html(client.get(url))
+        assert "6228480000" not in page and "********00" in page
+        assert PersonalDataAccess.objects.count() == 1
 
     @pytest.mark.parametrize(
         ("second", "error"),

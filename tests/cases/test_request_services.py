@@ -550,12 +550,38 @@ class TestReviewedRules:
         self, preservation_accepted, jiashan_officer, qingpu_requester
     ):
         from cases.permissions import may_see_accounts
+        from cases.services.preservation_requests import measure_accounts_shown
+        from courts.models import PersonalDataAccess
 
         clerk = make_staff("jiashan.window", "jiashan", ["window_clerk"])
-        measure = preservation_accepted.measures.first()
+        measures = list(preservation_accepted.measures.all())
         assert may_see_accounts(jiashan_officer, preservation_accepted)
         assert may_see_accounts(qingpu_requester, preservation_accepted)
         assert not may_see_accounts(clerk, preservation_accepted)
-        assert measure.account_masked != measure.account and measure.account_masked.endswith(
-            measure.account[-4:]
+
+        masked = measure_accounts_shown(user=clerk, request=preservation_accepted, measures=measures)
+        assert list(masked.values()) == ["6228********0000", "浙(20*********权第1号"]
+        assert not PersonalDataAccess.objects.exists()
+
+        shown = measure_accounts_shown(user=jiashan_officer, request=preservation_accepted, measures=measures)
+        assert list(shown.values()) == ["6228480000000000", "浙(2020)嘉善县不动产权第1号"]
+        access = PersonalDataAccess.objects.get()
+        assert (access.user, access.subject_id, access.fields) == (
+            jiashan_officer,
+            preservation_accepted.pk,
+            "account",
         )
+
+    def test_account_numbers_are_encrypted_at_rest(self, preservation_accepted):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT account_cipher, account_masked FROM cases_preservationmeasure WHERE request_id = %s",
+                [preservation_accepted.pk],
+            )
+            rows = cursor.fetchall()
+        assert len(rows) == 2
+        for cipher, masked in rows:
+            assert cipher and "6228480000000000" not in cipher and "不动产权第1号" not in cipher
+            assert "*" in masked
