@@ -116,9 +116,15 @@ class TestSubmit:
 
 class TestReceive:
     def test_delivery_marks_it_received_and_starts_the_seven_day_clock(self, submitted, qingpu_clerk):
+        submitted_at = submitted.updated_at
         assert deliver_pending() == 1
         submitted.refresh_from_db()
         assert submitted.state == "received"
+        assert submitted.updated_at > submitted_at
+        receipt = Event.objects.get(
+            subject_type="cases.filing", subject_id=submitted.pk, action="filing.receive"
+        )
+        assert receipt.actor_court.code == "qingpu" and receipt.actor_id is None
         assert submitted.received_at is not None
         expected = svc.compute_deadline(submitted.received_at, 7, "days").due
         assert submitted.decision_due_at == expected
@@ -210,6 +216,24 @@ class TestReceive:
             receive(state="registered")
         submitted.refresh_from_db()
         assert submitted.state == "submitted"
+
+    def test_a_transition_on_a_copy_read_without_its_lock_fails_loudly_and_writes_nothing(
+        self, submitted, qingpu_clerk
+    ):
+        from django.db import transaction
+
+        stale = Filing.objects.get(pk=submitted.pk)
+        Filing.objects.filter(pk=submitted.pk).update(state="withdrawn")  # changed behind its back
+        with pytest.raises(RuntimeError), transaction.atomic():
+            svc.filing_transition(stale, to_state="received", action="filing.receive")
+        assert Filing.objects.get(pk=submitted.pk).state == "withdrawn"
+        assert not Event.objects.filter(action="filing.receive").exists()
+
+    def test_a_message_of_the_older_form_for_a_missing_row_fails_for_good(self, courts):
+        from courts.delivery import delivery_handle
+
+        with pytest.raises(Delivery.DoesNotExist):
+            delivery_handle(987654)
 
     def test_a_receipt_costs_two_statements_besides_the_transaction(
         self, submitted, wujiang_clerk, courts, qingpu_clerk

@@ -538,7 +538,7 @@ class TestPreservationStory:
         url = f"/requests/preservation/{preservation_accepted.pk}/"
         client.force_login(jiashan_officer)
         page = html(client.get(url))
-        assert "6228480000" in page
+        assert page.count("6228480000") == 2  # in the report form's legend and in the table of measures
         access = PersonalDataAccess.objects.get()
         assert (access.user, access.subject_id, access.fields) == (
             jiashan_officer,

@@ -575,6 +575,8 @@ class TestReviewedRules:
     def test_account_numbers_are_encrypted_at_rest(self, preservation_accepted):
         from django.db import connection
 
+        from courts.personal_data import unseal
+
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT account_cipher, account_masked FROM cases_preservationmeasure WHERE request_id = %s",
@@ -585,3 +587,8 @@ class TestReviewedRules:
         for cipher, masked in rows:
             assert cipher and "6228480000000000" not in cipher and "不动产权第1号" not in cipher
             assert "*" in masked
+        # Real ciphertext under the project's keys (an encoding would not decrypt).
+        assert {unseal(cipher) for cipher, _masked in rows} == {
+            "6228480000000000",
+            "浙(2020)嘉善县不动产权第1号",
+        }

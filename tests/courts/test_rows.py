@@ -92,8 +92,16 @@ def test_a_batch_holds_appends_back_and_sends_them_with_its_last_statement(deliv
         assert not Event.objects.filter(action="test.batched").exists()  # held back
         assert batch.send(claim) == 1
         assert Event.objects.filter(action="test.batched").count() == 1
-        assert batch.send(claim) == 0  # the claim's own row count, whatever follows it
+        insert_rows([Event(subject_type="courts.delivery", subject_id=delivery.pk, action="test.second")])
+        assert batch.send(claim) == 0  # the claim's own row count, not the append's that follows it
+        assert Event.objects.filter(action="test.second").count() == 1
     assert Event.objects.filter(action="test.batched").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_outside_a_transaction_is_refused(courts):
+    with pytest.raises(RuntimeError), batched_appends():
+        pass
 
 
 def test_appends_still_held_when_a_batch_ends_are_written_and_discarded_on_error(delivery):
