@@ -34,29 +34,31 @@ def _quote(alias: str, name: str) -> str:
 
 
 @cache
-def _read_columns(model: type[models.Model], alias: str) -> tuple[str, list[str], dict]:
-    """The column list of a whole row, its attribute names, and the converters its values need on the way
-    back (e.g. JSON text to Python), as the ORM's compiler would apply them."""
+def _read_columns(model: type[models.Model], alias: str) -> tuple[str, list[str], list]:
+    """The column list of a whole row, its attribute names, and the columns whose values need converting on
+    the way back (e.g. JSON text to Python), as the ORM's compiler would convert them."""
     connection = connections[alias]
     meta = model._meta
     fields = meta.concrete_fields
-    converters = {}
+    converted = []
     for index, field in enumerate(fields):
         column = Col(meta.db_table, field)
-        found = connection.ops.get_db_converters(column) + field.get_db_converters(connection)
-        if found:
-            converters[index] = (found, column)
+        if connection.ops.get_db_converters(column) or field.get_db_converters(connection):
+            converted.append((index, column))
     columns = ", ".join(_quote(alias, field.column) for field in fields)
-    return columns, [field.attname for field in fields], converters
+    return columns, [field.attname for field in fields], converted
 
 
 def _instance(model: type[models.Model], alias: str, row):
-    _columns, attnames, converters = _read_columns(model, alias)
-    if converters:
+    _columns, attnames, converted = _read_columns(model, alias)
+    if converted:
+        # The converters are looked up on this thread's connection each time (they are the backend's
+        # methods); which columns need one is the same for every connection to the database.
         row = list(row)
         connection = connections[alias]
-        for index, (functions, column) in converters.items():
-            for convert in functions:
+        for index, column in converted:
+            field_converters = column.target.get_db_converters(connection)
+            for convert in connection.ops.get_db_converters(column) + field_converters:
                 row[index] = convert(row[index], column, connection)
     return model.from_db(alias, attnames, row)
 
