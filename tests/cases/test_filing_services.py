@@ -16,6 +16,22 @@ from courts.legal_calendar import COURT_TZ
 from courts.models import Delivery, Event, Notification
 from tests.cases.conftest import PLAINTIFF_ID, deliver_pending, submit
 
+
+def move_by_compare_and_set(filing_id: int, to_state: str, **changes):
+    """courts.state_machine.transition_if on a submitted filing, as filing_receive calls it."""
+    from courts.state_machine import transition_if
+
+    return transition_if(
+        Filing,
+        filing_id,
+        transitions=svc.FILING_TRANSITIONS,
+        from_state="submitted",
+        to_state=to_state,
+        changes=changes,
+        action=f"filing.{to_state}",
+    )
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -181,39 +197,16 @@ class TestReceive:
         assert submitted.state == "submitted"
 
     def test_a_move_the_map_does_not_allow_is_refused_before_any_write(self, submitted):
-        from courts.state_machine import transition_if
-
         with pytest.raises(TransitionNotAllowed):
-            transition_if(
-                Filing,
-                submitted.pk,
-                transitions=svc.FILING_TRANSITIONS,
-                from_state="submitted",
-                to_state="registered",
-                changes={},
-                action="filing.register",
-            )
+            move_by_compare_and_set(submitted.pk, "registered")
         submitted.refresh_from_db()
         assert submitted.state == "submitted"
 
     def test_a_move_by_compare_and_set_sets_the_state_itself(self, submitted):
         from django.db import transaction
 
-        from courts.state_machine import transition_if
-
-        def receive(**changes):
-            return transition_if(
-                Filing,
-                submitted.pk,
-                transitions=svc.FILING_TRANSITIONS,
-                from_state="submitted",
-                to_state="received",
-                changes=changes,
-                action="filing.receive",
-            )
-
         with pytest.raises(ValueError), transaction.atomic():
-            receive(state="registered")
+            move_by_compare_and_set(submitted.pk, "received", state="registered")
         submitted.refresh_from_db()
         assert submitted.state == "submitted"
 
@@ -594,19 +587,9 @@ def test_a_delivery_that_keeps_failing_is_given_up_after_the_limit(submitted, se
 
 @pytest.mark.django_db(transaction=True)
 def test_a_move_by_compare_and_set_outside_a_transaction_is_refused(wujiang_clerk, courts):
-    from courts.state_machine import transition_if
-
     filing, _code = submit(wujiang_clerk, courts)
     with pytest.raises(RuntimeError):
-        transition_if(
-            Filing,
-            filing.pk,
-            transitions=svc.FILING_TRANSITIONS,
-            from_state="submitted",
-            to_state="received",
-            changes={},
-            action="filing.receive",
-        )
+        move_by_compare_and_set(filing.pk, "received")
     filing.refresh_from_db()
     assert filing.state == "submitted"
     assert not Event.objects.filter(action="filing.receive").exists()
