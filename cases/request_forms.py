@@ -228,10 +228,11 @@ class MeasureResultForm(forms.Form):
 MeasureResultFormSet = forms.formset_factory(MeasureResultForm, extra=0, max_num=30)
 
 
-def measure_results_formset(request: PreservationRequest, data=None):
+def measure_results_formset(request: PreservationRequest, data=None, *, measures=None):
     """One result form per measure not yet reported, each carrying its measure as `target` for the page to
-    describe (not `measure`: a template looks `form.measure` up as the form's field first)."""
-    measures = {measure.pk: measure for measure in request.measures.all()}
+    describe (not `measure`: a template looks `form.measure` up as the form's field first). `measures`: the
+    request's measures if the caller has them already."""
+    measures = {measure.pk: measure for measure in (request.measures.all() if measures is None else measures)}
     pending = [m for m in measures.values() if m.result == PreservationMeasure.Result.PENDING]
     formset = MeasureResultFormSet(data, prefix="results", initial=[{"measure": m.pk} for m in pending])
     for form, default in zip_longest(formset.forms, pending):

@@ -277,7 +277,6 @@ def _detail_context(request, record, **extra) -> dict:
         "timeline": timeline_of(record),
         "attachments": [attachment for attachment in attachments if attachment.attempt_id is None],
         "may_attach": permissions.may_attach_to_request(user, record),
-        "may_see_accounts": permissions.may_see_accounts(user, record),
         "attachment_form": RequestAttachmentForm(
             request=record, with_attempts=permissions.may_handle(user, record)
         ),
@@ -307,13 +306,15 @@ def _detail_context(request, record, **extra) -> dict:
         }
     else:
         measures = list(record.measures.all())
-        results = measure_results_formset(record) if "report" in actions else None
+        results = extra.pop("results", None)  # a report posted with errors comes back bound
+        if results is None and "report" in actions:
+            results = measure_results_formset(record, measures=measures)
         accounts = measure_accounts_shown(
             user=user, request=record, measures=measures, address=client_address(request)
         )
         targets = [form.target for form in results.forms if form.target] if results else []
         for measure in (*measures, *targets):
-            measure.account_shown = accounts.get(measure.pk, measure.account_masked)
+            measure.account_shown = accounts[measure.pk]
         context |= {
             "measures": measures,
             "preserved": sum((m.amount_done for m in measures if m.amount_done), 0),

@@ -141,7 +141,6 @@ def delivery_handle(
         if not claimed:
             transaction.set_rollback(True)
             return False
-        delivery.state = Delivery.State.DELIVERED
         if settings.DELIVERY_FAULT_DELAY_SECONDS:
             # Fault injection for the kill-mid-way test only: hold the transaction open so a SIGKILL lands
             # after the claim and before the commit.

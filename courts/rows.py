@@ -203,11 +203,9 @@ class Batch:
                     "; ".join(sql for sql, _ in statements), [p for _, ps in statements for p in ps]
                 )
                 return cursor.rowcount
-            first_sql, first_params = statements[0]
-            cursor.execute(first_sql, first_params)
+            cursor.execute(*statements[0])
             touched = cursor.rowcount
-            for sql, params in statements[1:]:
-                cursor.execute(sql, params)
+            _run_each(cursor, statements[1:])
             return touched
 
 
@@ -228,5 +226,9 @@ def batched_appends(alias: str = "default"):
         _batch.reset(token)
     if batch.statements:
         with connections[alias].cursor() as cursor:
-            for sql, params in batch.statements:
-                cursor.execute(sql, params)
+            _run_each(cursor, batch.statements)
+
+
+def _run_each(cursor, statements: list[Statement]) -> None:
+    for sql, params in statements:
+        cursor.execute(sql, params)

@@ -581,6 +581,7 @@ class TestPreservationStory:
         )
         assert response.status_code == 400
         assert f'data-testid="{error}"' in html(response)
+        assert html(response).count("6228480000") == 2  # the account still in the form's legend and table
         assert set(preservation_accepted.measures.values_list("result", flat=True)) == {"pending"}
 
     def test_a_report_that_leaves_a_measure_out_is_refused(
