@@ -151,6 +151,9 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Nothing serves this prefix (config/urls.py): an attachment's own URL would bypass the views that check who
+# may see it. Unset, Django would make it "/", and a static() route on it would catch every unmatched path.
+MEDIA_URL = "/media-is-not-served/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

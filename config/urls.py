@@ -1,5 +1,3 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +24,8 @@ urlpatterns = [
     path("", include("courts.urls")),
     path("", include("cases.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No URL serves the media folder, in any mode: scans are reached only through the views that check who may
+# see them (cases.views, cases.request_views).
 
 handler404 = "config.api.handler404"
 handler500 = "config.api.handler500"

@@ -202,18 +202,30 @@ class StaffAdmin(ZoneAdminAccess, BaseUserAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    """Work between courts. Superusers see what is pending or given up, and may send failed rows again."""
+    """Work between courts. Superusers see every row; a court admin sees the work addressed to their own
+    court (its workers are theirs to run). Either may send failed rows again."""
 
     list_display = ["id", "kind", "court", "state", "attempts", "created_at", "delivered_at", "last_error"]
-    list_filter = ["state", "kind", "court"]
+    list_filter = ["state", "kind"]
     list_select_related = ["court"]
     readonly_fields = [field.name for field in Delivery._meta.fields]
     actions = ["send_again"]
 
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_superuser
+    def get_queryset(self, request):
+        deliveries = super().get_queryset(request)
+        if request.user.is_superuser:
+            return deliveries
+        return deliveries.filter(court_id=request.user.court_id)
 
-    has_view_permission = has_module_permission
+    def get_list_filter(self, request):
+        return [*self.list_filter, "court"] if request.user.is_superuser else self.list_filter
+
+    def has_module_permission(self, request):
+        return request.user.is_active and (request.user.is_superuser or is_court_admin(request.user))
+
+    def has_view_permission(self, request, obj=None):
+        # Takes `obj`, as Django calls it with one on the change page (it once did not, and the page crashed).
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -224,12 +236,12 @@ class DeliveryAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    @admin.action(description=_("Send the selected failed deliveries again"))
+    @admin.action(description=_("Send the selected failed deliveries again"), permissions=["view"])
     def send_again(self, request, queryset):
         from courts.delivery import publish
 
         rows = list(queryset.filter(state=Delivery.State.FAILED).select_related("court"))
-        Delivery.objects.filter(pk__in=[row.pk for row in rows]).update(
+        Delivery.objects.filter(pk__in=[row.pk for row in rows], state=Delivery.State.FAILED).update(
             state=Delivery.State.PENDING, attempts=0
         )
         for row in rows:
