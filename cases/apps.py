@@ -7,13 +7,14 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases and cross-region filing")
 
     def ready(self):
-        from cases import handlers, labels, request_views, views
+        from cases import handlers, labels
+        from cases.views import filings, requests
         from courts.home_panels import register_panel
         from courts.timeline import register_labels
 
         handlers.register()
-        register_panel(views.inbox_panel)
-        register_panel(request_views.inbox_panel)
+        register_panel(filings.inbox_panel)
+        register_panel(requests.inbox_panel)
         register_labels(actions=labels.ACTIONS)
         for model, states in labels.STATES:
             register_labels(states=states, subject=model)

@@ -181,7 +181,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "courts.error_shape.exception_handler",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {
@@ -204,7 +204,7 @@ SPECTACULAR_SETTINGS = {
         "PreservationRequestStateEnum": "cases.models.PreservationRequest.State",
         "AttemptResultEnum": "cases.models.ServiceAttempt.Result",
         "MeasureResultEnum": "cases.models.PreservationMeasure.Result",
-        "MeasureOutcomeEnum": "cases.request_serializers.MEASURE_OUTCOMES",
+        "MeasureOutcomeEnum": "cases.serializers.requests.MEASURE_OUTCOMES",
     },
 }
 

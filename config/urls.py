@@ -10,7 +10,7 @@ admin.site.site_title = _("Case tracker administration")
 
 api_patterns = [
     path("", include("courts.api_urls")),
-    path("", include("cases.api_urls")),
+    path("", include("cases.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -25,7 +25,7 @@ urlpatterns = [
     path("", include("cases.urls")),
 ]
 # No URL serves the media folder, in any mode: scans are reached only through the views that check who may
-# see them (cases.views, cases.request_views).
+# see them (cases.views.filings, cases.views.requests).
 
-handler404 = "config.api.handler404"
-handler500 = "config.api.handler500"
+handler404 = "courts.error_shape.handler404"
+handler500 = "courts.error_shape.handler500"

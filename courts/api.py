@@ -3,23 +3,18 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.api import ErrorSerializer
+from courts.error_shape import error_responses
 from courts.legal_calendar import COURT_TZ, MAX_PERIOD, Unit, compute_deadline
 from courts.login_throttle import client_address, login_attempt, retry_after_seconds
 from courts.models import Court, Tribunal
 from courts.selectors import courts_with_tribunals
-
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description=_("Invalid input")),
-    401: OpenApiResponse(ErrorSerializer, description=_("Not authenticated")),
-}
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -39,7 +34,7 @@ class ObtainTokenView(APIView):
 
     @extend_schema(
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, 400: ERRORS[400], 429: OpenApiResponse(ErrorSerializer)},
+        responses={200: TokenSerializer, **error_responses(400, 429)},
         tags=["auth"],
     )
     def post(self, request):
@@ -93,7 +88,7 @@ class CourtSerializer(serializers.ModelSerializer):
 class CourtListView(APIView):
     """The zone's courts, each with its people's tribunals."""
 
-    @extend_schema(responses={200: CourtSerializer(many=True), 401: ERRORS[401]}, tags=["courts"])
+    @extend_schema(responses={200: CourtSerializer(many=True), **error_responses(401)}, tags=["courts"])
     def get(self, request):
         return Response(CourtSerializer(courts_with_tribunals(), many=True).data)
 
@@ -126,7 +121,7 @@ class DeadlineView(APIView):
 
     @extend_schema(
         parameters=[DeadlineQuerySerializer],
-        responses={200: DeadlineSerializer, 400: ERRORS[400], 401: ERRORS[401]},
+        responses={200: DeadlineSerializer, **error_responses(400, 401)},
         tags=["calendar"],
     )
     def get(self, request):

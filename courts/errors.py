@@ -1,4 +1,5 @@
-"""Business refusals shared by every state machine; the API maps them to 409 and 403 (config/api.py)."""
+"""Business refusals shared by every state machine; the API maps them to 409 and 403
+(courts/error_shape.py)."""
 
 from django.utils.translation import gettext as _
 

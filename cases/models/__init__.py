@@ -1,7 +1,7 @@
-"""Data of the cases floor: case records and cross-region filings (records.py), and the requests one court
+"""Data of the cases floor: case records and cross-region filings (filings.py), and the requests one court
 sends another, service and preservation (requests.py)."""
 
-from cases.models.records import (
+from cases.models.filings import (
     FILING_OPEN,
     FILING_TRANSITIONS,
     FILING_UNDER_REVIEW,

@@ -1,7 +1,7 @@
 """The case page's requests to other courts: whether this user may ask, and the requests they can see.
 
-The case page (cases.views.case_detail) knows nothing of requests; the template asks here, through the same
-permission and selector every request page uses."""
+The case page (cases.views.filings.case_detail) knows nothing of requests; the template asks here, through
+the same permission and selector every request page uses."""
 
 from django import template
 

@@ -1,9 +1,9 @@
 """API of cross-region filing and cases. Transitions are POST actions calling the same services as the pages.
 Every endpoint starts from cases.selectors, so another court's record is a 404."""
 
-from django.http import FileResponse, Http404, QueryDict
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from cases import permissions, selectors
 from cases.models import Filing
-from cases.serializers import (
+from cases.serializers.filings import (
     AttachmentSerializer,
     AttachmentUploadSerializer,
     CaseDetailSerializer,
@@ -30,35 +30,10 @@ from cases.serializers import (
 )
 from cases.services import filings as filing_services
 from cases.services.parties import PartyInput
-from config.api import ErrorSerializer
+from courts.error_shape import error_responses
 from courts.login_throttle import client_address
 from courts.personal_data import personal_data_access_log, unseal
-
-ERRORS = {
-    code: OpenApiResponse(ErrorSerializer, description=text)
-    for code, text in [
-        (400, _("Invalid input, with the fields named")),
-        (401, _("Not authenticated")),
-        (403, _("Your role or court may not take this action")),
-        (404, _("No such record, or another court's")),
-        (409, _("Not allowed in the record's current state; the allowed next states are named")),
-    ]
-}
-
-
-def without_empty(params: QueryDict) -> QueryDict:
-    """`?state=&court=qingpu` means "no state filter", as an HTML form sends it, not an invalid state."""
-    cleaned = QueryDict(mutable=True)
-    for key, values in params.lists():
-        kept = [value for value in values if value.strip()]
-        if kept:
-            cleaned.setlist(key, kept)
-    return cleaned
-
-
-def _errors(*codes):
-    return {code: ERRORS[code] for code in codes}
-
+from courts.serializers import without_empty
 
 FILTERS = [
     OpenApiParameter("state", str, many=True, description="submitted, received, correction_requested, ..."),
@@ -72,8 +47,10 @@ FILTERS = [
 
 
 @extend_schema_view(
-    list=extend_schema(parameters=FILTERS, responses={200: FilingSerializer(many=True), **_errors(400, 401)}),
-    retrieve=extend_schema(responses={200: FilingDetailSerializer, **_errors(401, 404)}),
+    list=extend_schema(
+        parameters=FILTERS, responses={200: FilingSerializer(many=True), **error_responses(400, 401)}
+    ),
+    retrieve=extend_schema(responses={200: FilingDetailSerializer, **error_responses(401, 404)}),
 )
 class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = FilingSerializer
@@ -113,7 +90,8 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
 
     @extend_schema(
-        request=FilingCreateSerializer, responses={201: FilingCreatedSerializer, **_errors(400, 401, 403)}
+        request=FilingCreateSerializer,
+        responses={201: FilingCreatedSerializer, **error_responses(400, 401, 403)},
     )
     def create(self, request):
         if not permissions.may_file(request.user):
@@ -137,7 +115,8 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        request=RegisterSerializer, responses={201: CaseSerializer, **_errors(400, 401, 403, 404, 409)}
+        request=RegisterSerializer,
+        responses={201: CaseSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
@@ -151,7 +130,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=CorrectionSerializer,
-        responses={200: FilingDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: FilingDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="request-correction")
     def request_correction(self, request, pk=None):
@@ -165,7 +144,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=ResubmitSerializer,
-        responses={200: FilingDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: FilingDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def resubmit(self, request, pk=None):
@@ -182,7 +161,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=OptionalReasonSerializer,
-        responses={200: FilingDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: FilingDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"], url_path="divert-to-mediation")
     def divert_to_mediation(self, request, pk=None):
@@ -195,7 +174,8 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return self._detail(filing.pk)
 
     @extend_schema(
-        request=ReasonSerializer, responses={200: FilingDetailSerializer, **_errors(400, 401, 403, 404, 409)}
+        request=ReasonSerializer,
+        responses={200: FilingDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def refuse(self, request, pk=None):
@@ -209,7 +189,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request=OptionalReasonSerializer,
-        responses={200: FilingDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: FilingDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
@@ -223,7 +203,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer, **_errors(400, 401, 403, 404)},
+        responses={201: AttachmentSerializer, **error_responses(400, 401, 403, 404)},
     )
     @action(detail=True, methods=["post"])
     def attachments(self, request, pk=None):
@@ -235,7 +215,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         )
         return Response(AttachmentSerializer(attachment).data, status=201)
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes, **_errors(401, 404)})
+    @extend_schema(responses={(200, "application/octet-stream"): bytes, **error_responses(401, 404)})
     @action(detail=True, methods=["get"], url_path=r"attachments/(?P<attachment_id>\d+)")
     def attachment_file(self, request, pk=None, attachment_id=None):
         filing = self.get_object()
@@ -250,8 +230,8 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: CaseSerializer(many=True), **_errors(401)}),
-    retrieve=extend_schema(responses={200: CaseDetailSerializer, **_errors(401, 404)}),
+    list=extend_schema(responses={200: CaseSerializer(many=True), **error_responses(401)}),
+    retrieve=extend_schema(responses={200: CaseDetailSerializer, **error_responses(401, 404)}),
 )
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = CaseSerializer
@@ -269,7 +249,7 @@ class PartyViewSet(viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.parties_visible_to(self.request.user)
 
-    @extend_schema(request=None, responses={200: IdentitySerializer, **_errors(401, 403, 404)})
+    @extend_schema(request=None, responses={200: IdentitySerializer, **error_responses(401, 403, 404)})
     @action(detail=True, methods=["post"])
     def reveal(self, request, pk=None):
         """The party's unmasked ID number and phone, for roles that need them. Every call is logged."""

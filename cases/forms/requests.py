@@ -1,6 +1,6 @@
-"""Forms for the pages of requests between courts (委托送达, 委托保全). As in cases.forms they check types and
-shapes; the rules live in the services, whose ValidationErrors go back on the right field, list items included
-(`attach_request_errors`: "documents.0.copies" lands on the first document's copies)."""
+"""Forms for the pages of requests between courts (委托送达, 委托保全). As in cases.forms.filings they check
+types and shapes; the rules live in the services, whose ValidationErrors go back on the right field, list
+items included (`attach_request_errors`: "documents.0.copies" lands on the first document's copies)."""
 
 from itertools import zip_longest
 

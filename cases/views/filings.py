@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cases import permissions, selectors
-from cases.forms import (
+from cases.forms.filings import (
     AttachmentForm,
     CorrectionForm,
     FilingFilterForm,

@@ -23,12 +23,13 @@ from cases.models import (
     ServiceRequest,
 )
 from cases.permissions import allowed_request_actions
-from cases.serializers import CaseRefSerializer, CourtCodeField, TimelineEventSerializer
+from cases.serializers.filings import CaseRefSerializer
 from cases.services.filings import MAX_CLAIM_AMOUNT
 from cases.services.preservation_requests import MAX_MEASURES
 from cases.services.requests import TRANSITIONS
 from cases.services.service_requests import MAX_DOCUMENTS
 from courts.selectors import acting_court
+from courts.serializers import CourtCodeField, TimelineEventSerializer
 from courts.timeline import timeline_of
 
 # Where each kind lives in the API (download links are built from it).

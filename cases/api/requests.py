@@ -11,9 +11,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases import permissions, selectors
-from cases.api import _errors, without_empty
 from cases.models import PreservationRequest, RequestAttachment, ServiceRequest
-from cases.request_serializers import (
+from cases.serializers.requests import (
     AttemptInputSerializer,
     PreservationAttachmentUploadSerializer,
     PreservationReportSerializer,
@@ -46,7 +45,9 @@ from cases.services.service_requests import (
     service_request_report_attempt,
     service_request_report_failure,
 )
+from courts.error_shape import error_responses
 from courts.login_throttle import client_address
+from courts.serializers import without_empty
 
 
 def _filters(states: str) -> list[OpenApiParameter]:
@@ -65,22 +66,24 @@ def _filters(states: str) -> list[OpenApiParameter]:
 
 def _common_schema(*, listed, detail, upload, states: str):
     """The schema of what both kinds share, for one kind's serializers."""
-    transition = {200: detail, **_errors(400, 401, 403, 404, 409)}
+    transition = {200: detail, **error_responses(400, 401, 403, 404, 409)}
     return extend_schema_view(
         list=extend_schema(
-            parameters=_filters(states), responses={200: listed(many=True), **_errors(400, 401)}
+            parameters=_filters(states), responses={200: listed(many=True), **error_responses(400, 401)}
         ),
-        retrieve=extend_schema(responses={200: detail, **_errors(401, 404)}),
-        accept=extend_schema(request=None, responses={200: detail, **_errors(401, 403, 404, 409)}),
+        retrieve=extend_schema(responses={200: detail, **error_responses(401, 404)}),
+        accept=extend_schema(request=None, responses={200: detail, **error_responses(401, 403, 404, 409)}),
         return_request=extend_schema(request=RequestReturnSerializer, responses=transition),
         cancel=extend_schema(request=RequestCancelSerializer, responses=transition),
-        acknowledge=extend_schema(request=None, responses={200: detail, **_errors(401, 403, 404, 409)}),
+        acknowledge=extend_schema(
+            request=None, responses={200: detail, **error_responses(401, 403, 404, 409)}
+        ),
         attachments=extend_schema(
             request={"multipart/form-data": upload},
-            responses={201: RequestAttachmentSerializer, **_errors(400, 401, 403, 404)},
+            responses={201: RequestAttachmentSerializer, **error_responses(400, 401, 403, 404)},
         ),
         attachment_file=extend_schema(
-            responses={(200, "application/octet-stream"): bytes, **_errors(401, 404)}
+            responses={(200, "application/octet-stream"): bytes, **error_responses(401, 404)}
         ),
     )
 
@@ -233,7 +236,7 @@ class ServiceRequestViewSet(_EntrustedRequestViewSet):
 
     @extend_schema(
         request=ServiceRequestCreateSerializer,
-        responses={201: ServiceRequestDetailSerializer, **_errors(400, 401, 403)},
+        responses={201: ServiceRequestDetailSerializer, **error_responses(400, 401, 403)},
     )
     def create(self, request):
         return self.create_request(ServiceRequestCreateSerializer, self._create)
@@ -244,7 +247,7 @@ class ServiceRequestViewSet(_EntrustedRequestViewSet):
 
     @extend_schema(
         request=AttemptInputSerializer,
-        responses={200: ServiceRequestDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: ServiceRequestDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
         description=_("Record one attempt as the service receipt does; a served attempt completes it."),
     )
     @action(detail=True, methods=["post"], url_path="report-attempt")
@@ -259,7 +262,7 @@ class ServiceRequestViewSet(_EntrustedRequestViewSet):
 
     @extend_schema(
         request=ServiceFailureSerializer,
-        responses={200: ServiceRequestDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: ServiceRequestDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
         description=_("Service could not be done: report the final failure with its reason."),
     )
     @action(detail=True, methods=["post"])
@@ -288,7 +291,7 @@ class PreservationRequestViewSet(_EntrustedRequestViewSet):
 
     @extend_schema(
         request=PreservationRequestCreateSerializer,
-        responses={201: PreservationRequestDetailSerializer, **_errors(400, 401, 403)},
+        responses={201: PreservationRequestDetailSerializer, **error_responses(400, 401, 403)},
     )
     def create(self, request):
         return self.create_request(PreservationRequestCreateSerializer, self._create)
@@ -299,7 +302,7 @@ class PreservationRequestViewSet(_EntrustedRequestViewSet):
 
     @extend_schema(
         request=PreservationReportSerializer,
-        responses={200: PreservationRequestDetailSerializer, **_errors(400, 401, 403, 404, 409)},
+        responses={200: PreservationRequestDetailSerializer, **error_responses(400, 401, 403, 404, 409)},
         description=_("Report every measure: what was preserved, for how much and until when (CPL 105)."),
     )
     @action(detail=True, methods=["post"])

@@ -17,8 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cases import permissions, selectors
-from cases.models import Case, PreservationRequest, ServiceRequest
-from cases.request_forms import (
+from cases.forms.requests import (
     STATE_GROUPS,
     ActionForm,
     AttemptForm,
@@ -34,6 +33,7 @@ from cases.request_forms import (
     attach_request_errors,
     measure_results_formset,
 )
+from cases.models import Case, PreservationRequest, ServiceRequest
 from cases.services import requests as common
 from cases.services.preservation_requests import (
     MeasureInput,
@@ -398,8 +398,8 @@ def _run_action(request, record, action: str, form) -> str:
 @login_required
 @require_POST
 def request_action(request, kind: str, request_id: int, action: str):
-    """POST /requests/<kind>/<id>/<action>/, as cases.views.filing_action: a refusal is a message and back to
-    the page; bad input is the page again with the errors on the form (400)."""
+    """POST /requests/<kind>/<id>/<action>/, as cases.views.filings.filing_action: a refusal is a message and
+    back to the page; bad input is the page again with the errors on the form (400)."""
     record = _request_or_404(request, kind, request_id)
     action = PAGE_ACTIONS[type(record)].get(action)
     if action is None:

@@ -11,16 +11,8 @@ from cases.permissions import allowed_actions
 from cases.services.filings import MAX_CLAIM_AMOUNT, MAX_MATERIALS
 from cases.services.parties import MAX_PARTIES
 from courts.models import Court, Tribunal
+from courts.serializers import CourtCodeField, TimelineEventSerializer
 from courts.timeline import timeline_of
-
-
-class CourtCodeField(serializers.SlugRelatedField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("slug_field", "code")
-        if not kwargs.get("read_only"):
-            kwargs.setdefault("queryset", Court.objects.filter(is_active=True))
-        super().__init__(**kwargs)
-
 
 # --- input ------------------------------------------------------------------------------------------------
 
@@ -133,20 +125,6 @@ class PartySerializer(serializers.ModelSerializer):
 class IdentitySerializer(serializers.Serializer):
     id_number = serializers.CharField()
     phone = serializers.CharField()
-
-
-class TimelineEventSerializer(serializers.Serializer):
-    at = serializers.DateTimeField(source="created_at")
-    action = serializers.CharField()
-    from_state = serializers.CharField()
-    to_state = serializers.CharField()
-    actor = serializers.SerializerMethodField()
-    actor_court = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    reason = serializers.CharField()
-    payload = serializers.JSONField()
-
-    def get_actor(self, event) -> str | None:
-        return event.actor.get_full_name() or event.actor.username if event.actor else None
 
 
 class CaseRefSerializer(serializers.ModelSerializer):
