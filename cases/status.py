@@ -6,6 +6,7 @@ other party's contacts or address, never a preservation measure before it is car
 rules, art. 8), nothing about another case.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import check_password, make_password
@@ -50,10 +51,27 @@ def _find(number: str) -> tuple[Filing | None, Case | None]:
     return filing, case
 
 
+# Numbers of the flows above this floor (a mediation's 民诉前调 number), which it cannot look up itself: each
+# registers a finder (in its AppConfig.ready) that takes the number asked for and answers None, or the
+# stored query-code hash and a function building the status once the code matched.
+StatusFinder = Callable[[str], tuple[str, Callable[[], Status]] | None]
+_finders: list[StatusFinder] = []
+
+
+def register_status_finder(finder: StatusFinder) -> None:
+    if finder not in _finders:
+        _finders.append(finder)
+
+
 def status_lookup(*, number: str, code: str, address: str) -> Status | None:
     """The status, or None for an unknown number or a wrong code (the two are not told apart)."""
     filing, case = _find(number)
     stored = (filing.query_code_hash if filing else None) or (case.query_code_hash if case else None)
+    build = None
+    if filing is None and case is None:
+        found = next((hit for finder in _finders if (hit := finder(number.strip())) is not None), None)
+        if found is not None:
+            stored, build = found
     matches = check_password("".join(code.split()).upper(), stored or _DUMMY_HASH) and stored is not None
     StatusLookup.objects.create(
         number=number.strip()[:64],
@@ -64,6 +82,8 @@ def status_lookup(*, number: str, code: str, address: str) -> Status | None:
     )
     if not matches:
         return None
+    if build is not None:
+        return build()
     return _case_status(case) if case is not None else _filing_status(filing)
 
 

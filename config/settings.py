@@ -205,6 +205,14 @@ SPECTACULAR_SETTINGS = {
         "AttemptResultEnum": "cases.models.ServiceAttempt.Result",
         "MeasureResultEnum": "cases.models.PreservationMeasure.Result",
         "MeasureOutcomeEnum": "cases.serializers.requests.MEASURE_OUTCOMES",
+        "MediationStateEnum": "mediation.models.Mediation.State",
+        "InvitationStateEnum": "mediation.models.Invitation.State",
+        "SessionStateEnum": "mediation.models.MediationSession.State",
+        "SessionModeEnum": "mediation.models.MediationSession.Mode",
+        "AgreementStateEnum": "mediation.models.Agreement.State",
+        "SignatureMethodEnum": "mediation.models.AgreementSignature.Method",
+        "ConfirmationStateEnum": "mediation.models.Confirmation.State",
+        "ServiceMethodEnum": "cases.models.ServiceMethod",
     },
 }
 
@@ -260,6 +268,7 @@ CELERY_BEAT_SCHEDULE = {
     "send-notification-emails": {"task": "courts.send_notification_emails", "schedule": 30.0},
     "flag-overdue-filings": {"task": "cases.flag_overdue_filings", "schedule": 300.0},
     "sweep-request-clocks": {"task": "cases.sweep_request_clocks", "schedule": 300.0},
+    "sweep-mediation-clocks": {"task": "mediation.sweep_clocks", "schedule": 300.0},
 }
 # A delivery not handled this long after it was (re)published is published again by the sweep.
 DELIVERY_SWEEP_AFTER_SECONDS = env_int("DELIVERY_SWEEP_AFTER_SECONDS", 60, minimum=1)

@@ -11,6 +11,7 @@ admin.site.site_title = _("Case tracker administration")
 api_patterns = [
     path("", include("courts.api_urls")),
     path("", include("cases.api.urls")),
+    path("", include("mediation.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("api/", include(api_patterns)),
     path("", include("courts.urls")),
     path("", include("cases.urls")),
+    path("", include("mediation.urls")),
 ]
 # No URL serves the media folder, in any mode: scans are reached only through the views that check who may
 # see them (cases.views.filings, cases.views.requests).

@@ -89,3 +89,13 @@ def staff_of_court(court: Court, role: str) -> QuerySet[User]:
         .only("id", "email", "is_active")
         .distinct()
     )
+
+
+def staff_of_tribunal(tribunal: Tribunal, role: str) -> QuerySet[User]:
+    """Active staff of one tribunal holding a role: the judges who answer an invitation to mediate."""
+    return (
+        User.objects.select_related(None)
+        .filter(tribunal=tribunal, is_active=True, roles__code=role)
+        .only("id", "email", "is_active")
+        .distinct()
+    )

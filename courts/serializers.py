@@ -29,7 +29,7 @@ class TimelineEventSerializer(serializers.Serializer):
     from_state = serializers.CharField()
     to_state = serializers.CharField()
     actor = serializers.SerializerMethodField()
-    actor_court = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    actor_court = serializers.CharField(source="actor_court.code", read_only=True, allow_null=True)
     reason = serializers.CharField()
     payload = serializers.JSONField()
 
@@ -45,3 +45,14 @@ def without_empty(params: QueryDict) -> QueryDict:
         if kept:
             cleaned.setlist(key, kept)
     return cleaned
+
+
+class LinkSerializer(serializers.Serializer):
+    """A record of another flow linked to this one (courts.links): a filing's mediation, a case's
+    confirmation."""
+
+    relation = serializers.CharField()
+    kind = serializers.CharField()
+    id = serializers.IntegerField()
+    label = serializers.CharField()
+    url = serializers.CharField()

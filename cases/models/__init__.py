@@ -11,6 +11,7 @@ from cases.models.filings import (
     FilingAttachment,
     FilingCategory,
     Party,
+    PartyDetails,
     StatusLookup,
 )
 from cases.models.requests import (
@@ -48,5 +49,6 @@ __all__ = [
     "FilingAttachment",
     "FilingCategory",
     "Party",
+    "PartyDetails",
     "StatusLookup",
 ]

@@ -165,12 +165,9 @@ class Filing(models.Model):
         ordering = ["-submitted_at", "-id"]
         verbose_name = _("cross-region filing")
         verbose_name_plural = _("cross-region filings")
-        constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(collaborating_court=models.F("jurisdiction_court")),
-                name="filing_between_two_courts",
-            )
-        ]
+        # No "two different courts" constraint: a window files for another court (checked by
+        # filing_submit), but a failed mediation or a confirmed ruling becomes a filing at whichever court is
+        # competent, its own included (filing_create_referred), and that filing runs the same flow.
         indexes = [
             # The receiving court's inbox: open filings, overdue first, then by due time.
             models.Index(fields=["jurisdiction_court", "state", "decision_due_at"], name="filing_inbox_idx"),
@@ -197,8 +194,11 @@ class Filing(models.Model):
         return round((self.decided_at - self.submitted_at).total_seconds() / 60, 1)
 
 
-class Party(models.Model):
-    """A party to a filing and, once registered, to its case (the same row: nothing is retyped)."""
+class PartyDetails(models.Model):
+    """Who a party is, as entered at a window: the shape and privacy every flow's parties share (a filing's
+    and a case's here, a mediation's in mediation/). ID numbers and phones are sealed (courts.personal_data);
+    rows are made by cases.services.parties, and carried from one record to another by copying the sealed
+    columns, never by retyping."""
 
     class Role(models.TextChoices):
         PLAINTIFF = "plaintiff", _("plaintiff / applicant")
@@ -216,10 +216,6 @@ class Party(models.Model):
         PERMIT = "permit", _("Hong Kong, Macao or Taiwan travel permit")
         OTHER = "other", _("other")
 
-    filing = models.ForeignKey(
-        Filing, on_delete=models.CASCADE, null=True, blank=True, related_name="parties"
-    )
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="parties")
     position = models.PositiveSmallIntegerField(default=0)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -235,13 +231,45 @@ class Party(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     e_service_consent = models.BooleanField(_("consents to electronic service"), default=False)
 
+    # The columns that say who the party is: what a copy carries from one record to the next.
+    DETAIL_FIELDS = (
+        "position",
+        "role",
+        "kind",
+        "name",
+        "id_type",
+        "id_number_cipher",
+        "id_number_lookup",
+        "id_number_masked",
+        "phone_cipher",
+        "phone_lookup",
+        "phone_masked",
+        "address",
+        "e_service_consent",
+    )
+
     class Meta:
+        abstract = True
         ordering = ["position", "id"]
-        verbose_name = _("party")
-        verbose_name_plural = _("parties")
 
     def __str__(self) -> str:
         return f"{self.get_role_display()} {self.name}"
+
+    def details(self) -> dict:
+        return {name: getattr(self, name) for name in self.DETAIL_FIELDS}
+
+
+class Party(PartyDetails):
+    """A party to a filing and, once registered, to its case (the same row: nothing is retyped)."""
+
+    filing = models.ForeignKey(
+        Filing, on_delete=models.CASCADE, null=True, blank=True, related_name="parties"
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="parties")
+
+    class Meta(PartyDetails.Meta):
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
 
 
 class FilingAttachment(StoredScan):

@@ -4,14 +4,16 @@ jiashan). Parties show masked ID numbers and phones only."""
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cases.models import Case, Filing, FilingAttachment, FilingCategory, Party
 from cases.permissions import allowed_actions
 from cases.services.filings import MAX_CLAIM_AMOUNT, MAX_MATERIALS
 from cases.services.parties import MAX_PARTIES
+from courts.links import links_for
 from courts.models import Court, Tribunal
-from courts.serializers import CourtCodeField, TimelineEventSerializer
+from courts.serializers import CourtCodeField, LinkSerializer, TimelineEventSerializer
 from courts.timeline import timeline_of
 
 # --- input ------------------------------------------------------------------------------------------------
@@ -204,9 +206,22 @@ class FilingDetailSerializer(FilingSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
+    linked_records = serializers.SerializerMethodField(
+        help_text=_("Records of other flows linked to it: the mediation it came from or went to.")
+    )
 
     class Meta(FilingSerializer.Meta):
-        fields = [*FilingSerializer.Meta.fields, "attachments", "allowed_actions", "timeline"]
+        fields = [
+            *FilingSerializer.Meta.fields,
+            "attachments",
+            "allowed_actions",
+            "timeline",
+            "linked_records",
+        ]
+
+    @extend_schema_field(LinkSerializer(many=True))
+    def get_linked_records(self, filing) -> list[dict]:
+        return LinkSerializer(links_for(filing, self.context["request"].user), many=True).data
 
     def get_allowed_actions(self, filing) -> list[str]:
         return allowed_actions(self.context["request"].user, filing)
@@ -264,9 +279,17 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class CaseDetailSerializer(CaseSerializer):
     timeline = serializers.SerializerMethodField()
+    linked_records = serializers.SerializerMethodField(
+        help_text=_("Records of other flows linked to it: the mediation or confirmation it belongs to.")
+    )
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "timeline"]
+        fields = [*CaseSerializer.Meta.fields, "timeline", "linked_records"]
+
+    @extend_schema_field(LinkSerializer(many=True))
+    def get_linked_records(self, case) -> list[dict]:
+        request = self.context.get("request")
+        return LinkSerializer(links_for(case, request.user), many=True).data if request else []
 
     def get_timeline(self, case) -> list[dict]:
         return TimelineEventSerializer(timeline_of(case), many=True).data

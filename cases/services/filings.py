@@ -30,7 +30,7 @@ from cases.models import (
     Party,
 )
 from cases.services.case_numbers import case_number_next
-from cases.services.parties import PartyInput, clean_parties, party_rows
+from cases.services.parties import PartyInput, clean_parties, party_copies, party_rows
 from courts.delivery import delivery_send
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline, next_working_day
@@ -118,34 +118,113 @@ def filing_submit(
     )
     query_code = new_query_code()
     query_code_hash = make_password(query_code)  # deliberately slow: outside the transaction and its locks
-    now = timezone.now()
     with transaction.atomic(durable=True):
-        day = now.astimezone(COURT_TZ).date()
-        receipt_sequence = sequence_next(f"receipt:{court.code}:{day.isoformat()}")
-        filing = Filing.objects.create(
-            receipt_number=f"KY{court.region_code}-{day:%Y%m%d}-{receipt_sequence:04d}",
-            collaborating_court=court,
-            jurisdiction_court=jurisdiction_court,
-            category=category,
-            cause=cause,
-            claim_amount=claim_amount,
-            materials=materials,
-            e_service_consent=e_service_consent,
-            pre_mediation_consent=pre_mediation_consent,
-            query_code_hash=query_code_hash,
-            submitted_at=now,
-            submitted_by=actor,
-        )
-        Party.objects.bulk_create(party_rows(parties, filing=filing))
-        record_event(
-            subject=filing,
-            action="filing.submit",
+        filing = _file(
             actor=actor,
-            to_state=Filing.State.SUBMITTED,
-            payload={"receipt_number": filing.receipt_number, "jurisdiction_court": jurisdiction_court.code},
+            court=court,
+            jurisdiction_court=jurisdiction_court,
+            fields={
+                "category": category,
+                "cause": cause,
+                "claim_amount": claim_amount,
+                "materials": materials,
+                "e_service_consent": e_service_consent,
+                "pre_mediation_consent": pre_mediation_consent,
+                "query_code_hash": query_code_hash,
+            },
+            party_rows_for=lambda filing: party_rows(parties, filing=filing),
         )
-        delivery_send(court=jurisdiction_court, kind=SUBMITTED, payload={"filing": filing.pk})
     return filing, query_code
+
+
+def _file(*, actor, court: Court, jurisdiction_court: Court, fields: dict, party_rows_for, payload=None):
+    """Write a filing with its parties, its timeline event and its delivery to the court with jurisdiction
+    (in the caller's transaction): the one way a filing comes to exist, at a window or by referral."""
+    now = timezone.now()
+    day = now.astimezone(COURT_TZ).date()
+    receipt_sequence = sequence_next(f"receipt:{court.code}:{day.isoformat()}")
+    filing = Filing.objects.create(
+        receipt_number=f"KY{court.region_code}-{day:%Y%m%d}-{receipt_sequence:04d}",
+        collaborating_court=court,
+        jurisdiction_court=jurisdiction_court,
+        submitted_at=now,
+        submitted_by=actor,
+        **fields,
+    )
+    Party.objects.bulk_create(party_rows_for(filing))
+    record_event(
+        subject=filing,
+        action="filing.submit",
+        actor=actor,
+        to_state=Filing.State.SUBMITTED,
+        payload={
+            "receipt_number": filing.receipt_number,
+            "jurisdiction_court": jurisdiction_court.code,
+            **(payload or {}),
+        },
+    )
+    delivery_send(court=jurisdiction_court, kind=SUBMITTED, payload={"filing": filing.pk})
+    return filing
+
+
+def filing_refer(
+    *,
+    actor,
+    court: Court,
+    jurisdiction_court: Court,
+    category: str,
+    cause: str,
+    claim_amount: Decimal | None,
+    parties: list,
+    materials: list[str],
+    e_service_consent: bool,
+    query_code_hash: str,
+    origin: dict,
+    attachments: list[FilingAttachment] = (),
+) -> Filing:
+    """A filing made by a court itself rather than at its window: a failed mediation turned into a suit, or
+    a confirmed ruling turned into an enforcement application. `court` is where it starts (the lead
+    tribunal's court, the confirming court) and may be the court with jurisdiction itself, which then finds
+    it in its own inbox; it runs the same flow as any filing. The parties are copied as they are (sealed,
+    never retyped), the litigant keeps the query code they already hold (`query_code_hash`), the scans
+    already stored are attached again (the same files), and `origin` goes into the timeline (what it came
+    from). Call inside the caller's transaction; the caller has checked who may refer it."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("filing_refer runs inside the transaction of the change that refers it")
+    if not jurisdiction_court.is_active:
+        raise ValidationError({"jurisdiction_court": [_("That court does not take filings in this system.")]})
+    filing = _file(
+        actor=actor,
+        court=court,
+        jurisdiction_court=jurisdiction_court,
+        fields={
+            "category": category,
+            "cause": cause,
+            "claim_amount": claim_amount,
+            "materials": materials,
+            "e_service_consent": e_service_consent,
+            "pre_mediation_consent": False,  # referred after mediation, or to enforce its result
+            "query_code_hash": query_code_hash,
+        },
+        party_rows_for=lambda filing: party_copies(parties, filing=filing),
+        payload={"referred": True, **origin},
+    )
+    FilingAttachment.objects.bulk_create(
+        [
+            FilingAttachment(
+                filing=filing,
+                file=scan.file.name,
+                original_name=scan.original_name,
+                content_type=scan.content_type,
+                size=scan.size,
+                sha256=scan.sha256,
+                uploaded_by=scan.uploaded_by,
+                uploaded_at=scan.uploaded_at,
+            )
+            for scan in attachments
+        ]
+    )
+    return filing
 
 
 def _clean_filing(*, court, jurisdiction_court, category, cause, claim_amount, materials, parties):

@@ -81,12 +81,14 @@ def clean_parties(parties: list[PartyInput]) -> dict[str, list[str]]:
     return errors
 
 
-def party_rows(parties: list[PartyInput], **owner) -> list[Party]:
+def party_rows(parties: list[PartyInput], *, model=Party, **owner) -> list:
+    """New, unsaved rows of `model` (Party, or another PartyDetails model such as a mediation's parties) for
+    parties entered at a window, sealed; `owner` names what they belong to (filing=..., case=...)."""
     rows = []
     for position, party in enumerate(parties):
         id_number, phone = seal(party.id_number), seal(party.phone)
         rows.append(
-            Party(
+            model(
                 **owner,
                 position=position,
                 role=party.role,
@@ -104,3 +106,9 @@ def party_rows(parties: list[PartyInput], **owner) -> list[Party]:
             )
         )
     return rows
+
+
+def party_copies(parties, *, model=Party, **owner) -> list:
+    """New, unsaved rows of `model` carrying the same parties (sealed columns copied as they are: nothing is
+    decrypted, nothing retyped), in their order, owned by `owner`."""
+    return [model(**owner, **party.details()) for party in parties]

@@ -29,6 +29,7 @@ from cases.services import filings as services
 from cases.services.parties import PartyInput
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.home_panels import Panel
+from courts.links import links_for
 from courts.login_throttle import client_address
 from courts.models import Role
 from courts.personal_data import personal_data_access_log, unseal
@@ -166,6 +167,7 @@ def _detail_context(request, filing: Filing, **extra) -> dict:
         "may_reissue": permissions.may_act_for_litigant(request.user, filing),
         "revealable": _revealable(request.user, filing.parties.all()),
         "revealed": {},
+        "links": links_for(filing, request.user),
         **extra,
     }
 
@@ -305,6 +307,7 @@ def _case_context(request, case: Case, **extra) -> dict:
         "timeline": timeline_of(case),
         "revealable": _revealable(request.user, case.parties.all()),
         "revealed": {},
+        "links": links_for(case, request.user),
         **extra,
     }
 
