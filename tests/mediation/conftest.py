@@ -76,6 +76,21 @@ def jiashan_window(courts):
     return make_staff("jiashan.window", "jiashan", ["window_clerk"])
 
 
+@pytest.fixture
+def xitang_judge_2(courts):
+    return make_staff("xitang.judge2", "jiashan", ["judge"], "xitang")
+
+
+@pytest.fixture
+def jiashan_filing(courts):
+    return make_staff("jiashan.filing", "jiashan", ["filing_clerk"])
+
+
+@pytest.fixture
+def qingpu_window(courts):
+    return make_staff("qingpu.window", "qingpu", ["window_clerk"])
+
+
 def tribunal(code: str) -> Tribunal:
     return Tribunal.objects.select_related("court").get(code=code)
 
