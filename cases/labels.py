@@ -19,6 +19,7 @@ ACTIONS = {
     "filing.attach": _("scan attached"),
     "filing.reissue_query_code": _("new query code issued"),
     "case.register": _("case registered"),
+    "case.close": _("case closed"),
     # Requests between courts (cases.services.service_requests, preservation_requests, request_clocks).
     "service_request.send": _("service requested"),
     "service_request.receive": _("received by the entrusted court; 10 days to serve"),

@@ -2,6 +2,7 @@
 sends another, service and preservation (requests.py)."""
 
 from cases.models.filings import (
+    CASE_TRANSITIONS,
     FILING_OPEN,
     FILING_TRANSITIONS,
     FILING_UNDER_REVIEW,
@@ -29,6 +30,7 @@ from cases.models.requests import (
 )
 
 __all__ = [
+    "CASE_TRANSITIONS",
     "PRESERVATION_TRANSITIONS",
     "REQUEST_CLOCK_RUNNING",
     "REQUEST_OPEN",

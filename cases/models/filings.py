@@ -86,6 +86,8 @@ class Case(models.Model):
     )
     registered_at = models.DateTimeField(_("registered"), default=timezone.now)
     registered_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, related_name="+")
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-registered_at", "-id"]
@@ -295,6 +297,10 @@ FILING_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 FILING_UNDER_REVIEW = (S.RECEIVED, S.RESUBMITTED)
 FILING_OPEN = (S.SUBMITTED, S.RECEIVED, S.CORRECTION_REQUESTED, S.RESUBMITTED)
+
+# A case's own life here is short: registered, then closed by the flow that decides it (a 民特 case by its
+# confirmation ruling).
+CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {Case.State.REGISTERED: (Case.State.CLOSED,)}
 
 
 class StatusLookup(models.Model):

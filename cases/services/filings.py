@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from cases import permissions
 from cases.models import (
+    CASE_TRANSITIONS,
     FILING_TRANSITIONS,
     FILING_UNDER_REVIEW,
     Case,
@@ -639,3 +640,23 @@ def filings_sweep_deadlines() -> dict[str, int]:
         1 for pk in lapsed_ids.values_list("pk", flat=True) if filing_return_uncorrected(filing_id=pk)
     )
     return {"flagged_overdue": flagged, "returned": returned}
+
+
+# --- Cases --------------------------------------------------------------------------------------------------
+
+
+def case_close(*, case_id: int, actor, action: str, reason: str = "", payload: dict | None = None) -> Case:
+    """Close a case, in the caller's transaction (the flow that decides it calls this: a 民特 case closes with
+    its confirmation ruling). `action` names what closed it on the case's timeline."""
+    case = Case.objects.select_for_update(of=("self",)).get(pk=case_id)
+    case.closed_at = timezone.now()
+    return transition(
+        case,
+        transitions=CASE_TRANSITIONS,
+        to_state=Case.State.CLOSED,
+        action=action,
+        actor=actor,
+        reason=reason,
+        payload=payload,
+        update_fields=("closed_at",),
+    )

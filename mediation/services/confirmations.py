@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, CaseType, FilingCategory, Party
 from cases.services.case_numbers import case_number_next
-from cases.services.filings import MAX_MATERIALS, filing_refer
+from cases.services.filings import MAX_MATERIALS, case_close, filing_refer
 from cases.services.parties import party_copies
 from courts.delivery import delivery_send
 from courts.legal_calendar import COURT_TZ, compute_deadline
@@ -322,8 +322,15 @@ def _decide(
             reason=grounds,
             update_fields=("decided_at", "decided_by", "grounds", "overdue"),
         )
-        if confirmation.case_id and to_state != Confirmation.State.WITHDRAWN:
-            Case.objects.filter(pk=confirmation.case_id).update(state=Case.State.CLOSED)
+        if confirmation.case_id:
+            # The 民特 case ends with the ruling, or with the withdrawal the court allows (Interp 357).
+            case_close(
+                case_id=confirmation.case_id,
+                actor=actor,
+                action="case.close",
+                reason=grounds,
+                payload={"confirmation": confirmation.pk, "outcome": to_state},
+            )
         _tell_mediation_courts(confirmation, actor=actor)
     return confirmation
 

@@ -14,6 +14,7 @@ import time_machine
 from cases.models import Filing
 from cases.services.filings import filing_divert_to_mediation
 from courts.legal_calendar import COURT_TZ
+from courts.models import Event
 from mediation.elapsed import days_and_hours, elapsed_for
 from mediation.models import Mediation, MediationParty
 from mediation.services import confirmations
@@ -123,6 +124,10 @@ def test_complaint_to_ruling_is_three_days_and_two_hours_from_the_timeline(story
     confirmation = story["confirmation"]
     assert confirmation.state == "confirmed"
     assert confirmation.case.number == "（2026）苏0509民特1号"
+    # The 民特 case closes with the ruling, on its own timeline.
+    assert confirmation.case.state == "closed" and confirmation.case.closed_at == at(10, 11)
+    case_actions = list(Event.objects.for_subject(confirmation.case).values_list("action", flat=True))
+    assert case_actions == ["case.register", "case.close"]
     elapsed = elapsed_for(story["mediation"], confirmation, now=at(20, 9))
     assert elapsed.started_at == at(7, 9)
     assert elapsed.ended_at == at(10, 11)
