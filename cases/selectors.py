@@ -20,6 +20,7 @@ from cases.models import (
     ServiceRequest,
 )
 from courts.legal_calendar import COURT_TZ
+from courts.numbers import normalise_number
 from courts.selectors import acting_court
 
 
@@ -93,8 +94,9 @@ def filing_list(user, filters: FilingFilters | None = None) -> QuerySet[Filing]:
     if filters.overdue is not None:
         filings = filings.filter(overdue=filters.overdue)
     if filters.search:
+        number = normalise_number(filters.search)
         filings = filings.filter(
-            Q(receipt_number__icontains=filters.search) | Q(cause__icontains=filters.search)
+            Q(receipt_number__icontains=number) | Q(cause__icontains=filters.search.strip())
         )
     open_first = Conditional(When(state__in=FILING_OPEN, then=Value(0)), default=Value(1))
     return _with_list_relations(filings).order_by(
@@ -176,9 +178,8 @@ def request_list(user, model, filters: RequestFilters | None = None) -> QuerySet
     if filters.overdue is not None:
         requests = requests.filter(overdue=filters.overdue)
     if filters.search:
-        requests = requests.filter(
-            Q(reference__icontains=filters.search) | Q(case__number__icontains=filters.search)
-        )
+        number = normalise_number(filters.search)
+        requests = requests.filter(Q(reference__icontains=number) | Q(case__number__icontains=number))
     party = "recipient" if model is ServiceRequest else "respondent"
     open_first = Conditional(When(state__in=REQUEST_OPEN, then=Value(0)), default=Value(1))
     return requests.select_related(

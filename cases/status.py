@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.utils.translation import gettext as _
 
 from cases.models import Case, Filing, PreservationRequest, ServiceRequest, StatusLookup
+from courts.numbers import normalise_number
 
 # Checked against when the number is unknown, so a wrong number costs as long as a wrong code.
 _DUMMY_HASH = make_password("not-a-query-code")
@@ -37,7 +38,6 @@ class Status:
 
 
 def _find(number: str) -> tuple[Filing | None, Case | None]:
-    number = number.strip()
     filing = (
         Filing.objects.select_related("jurisdiction_court", "collaborating_court")
         .filter(receipt_number__iexact=number)
@@ -64,17 +64,19 @@ def register_status_finder(finder: StatusFinder) -> None:
 
 
 def status_lookup(*, number: str, code: str, address: str) -> Status | None:
-    """The status, or None for an unknown number or a wrong code (the two are not told apart)."""
+    """The status, or None for an unknown number or a wrong code (the two are not told apart). The number
+    may be typed with brackets and digits of either width and any spaces (courts.numbers)."""
+    asked, number = number, normalise_number(number)
     filing, case = _find(number)
     stored = (filing.query_code_hash if filing else None) or (case.query_code_hash if case else None)
     build = None
     if filing is None and case is None:
-        found = next((hit for finder in _finders if (hit := finder(number.strip())) is not None), None)
+        found = next((hit for finder in _finders if (hit := finder(number)) is not None), None)
         if found is not None:
             stored, build = found
     matches = check_password("".join(code.split()).upper(), stored or _DUMMY_HASH) and stored is not None
     StatusLookup.objects.create(
-        number=number.strip()[:64],
+        number=asked.strip()[:64],
         found=matches,
         filing=filing if matches else None,
         case=case if matches else None,

@@ -8,9 +8,11 @@ or as the court the parties applied to for confirmation (it must read the agreem
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case as Conditional  # SQL CASE
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from courts.models import Event
+from courts.numbers import normalise_number
 from courts.selectors import acting_court
 from mediation.models import (
     MEDIATION_OPEN,
@@ -71,12 +73,10 @@ def mediation_list(user, filters: MediationFilters | None = None) -> QuerySet[Me
         )
         mediations = mediations.filter(Q(lead_tribunal_id=user.tribunal_id) | Q(Exists(accepted)))
     if filters.search:
+        number = normalise_number(filters.search)
         mediations = mediations.filter(
-            Q(number__icontains=filters.search) | Q(cause__icontains=filters.search)
+            Q(number__icontains=number) | Q(cause__icontains=filters.search.strip())
         )
-    from django.db.models import Case as Conditional
-    from django.db.models import Value, When
-
     open_first = Conditional(When(state__in=MEDIATION_OPEN, then=Value(0)), default=Value(1))
     return _with_relations(mediations).order_by(open_first, "expires_on", "-created_at", "-id")
 

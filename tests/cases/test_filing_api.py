@@ -664,6 +664,8 @@ class TestFilingFilters:
 
         assert ids(qingpu_api.get(FILINGS, {"search": receipt})) == {scene["outgoing"].pk}
         assert ids(qingpu_api.get(FILINGS, {"search": receipt.lower()})) == {scene["outgoing"].pk}
+        full_width = receipt.translate(str.maketrans("0123456789-", "０１２３４５６７８９－"))
+        assert ids(qingpu_api.get(FILINGS, {"search": f" {full_width} "})) == {scene["outgoing"].pk}
 
     @pytest.mark.parametrize(
         ("query", "field"),

@@ -99,3 +99,19 @@ def test_the_status_page_needs_no_login_and_is_not_cached(client, db):
     response = client.get("/status/")
     assert response.status_code == 200
     assert "no-cache" in response.headers["Cache-Control"] or "max-age=0" in response.headers["Cache-Control"]
+
+
+def test_a_case_number_typed_half_width_or_with_full_width_digits_is_found(client, wujiang_clerk, courts):
+    """Issue 14 (8): the status page normalises the number typed (brackets, width, spaces)."""
+    from cases.services.filings import filing_register
+    from tests.cases.conftest import deliver_pending, submit
+    from tests.conftest import make_staff
+
+    filing, code = submit(wujiang_clerk, courts)
+    deliver_pending()
+    case = filing_register(filing_id=filing.pk, actor=make_staff("qp.f", "qingpu", ["filing_clerk"]))
+    half_width = case.number.replace("（", "(").replace("）", ")")
+    full_digits = case.number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    for typed in (half_width, full_digits, f" {half_width[:7]} {half_width[7:]} "):
+        response = client.post("/status/", {"number": typed, "code": code.lower()})
+        assert 'data-testid="status"' in response.content.decode(), typed
