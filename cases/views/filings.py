@@ -9,7 +9,6 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from cases import permissions, selectors
 from cases.forms.filings import (
@@ -32,6 +31,7 @@ from courts.home_panels import Panel
 from courts.links import links_for
 from courts.login_throttle import client_address
 from courts.models import Role
+from courts.page_actions import post_action
 from courts.personal_data import personal_data_access_log, unseal
 from courts.selectors import acting_court
 from courts.timeline import timeline_of
@@ -119,7 +119,7 @@ def filing_receipt(request, filing_id: int):
 
 
 @login_required
-@require_POST
+@post_action("filing-detail", "filing_id")
 def filing_reissue_code(request, filing_id: int):
     filing = _filing_or_404(request, filing_id)
     try:
@@ -219,7 +219,7 @@ def _run_action(request, action: str, filing: Filing, form) -> str:
 
 
 @login_required
-@require_POST
+@post_action("filing-detail", "filing_id")
 def filing_action(request, filing_id: int, action: str):
     """POST /filings/<id>/<action>/, the action spelled as in the API (`request-correction`)."""
     filing = _filing_or_404(request, filing_id)
@@ -245,7 +245,7 @@ def filing_action(request, filing_id: int, action: str):
 
 
 @login_required
-@require_POST
+@post_action("filing-detail", "filing_id")
 def filing_attach(request, filing_id: int):
     filing = _filing_or_404(request, filing_id)
     form = AttachmentForm(request.POST, request.FILES)
@@ -269,13 +269,22 @@ def filing_attach(request, filing_id: int):
 
 @never_cache  # a page with real ID numbers must not sit in a browser's cache
 @login_required
-@require_POST
 def party_reveal(request, party_id: int):
-    """Show one party's real ID number and phone on its record's page, and log that it was seen."""
+    """Show one party's real ID number and phone on its record's page, and log that it was seen. A GET (a
+    reload of that page) goes back to the record's page, masked."""
     try:
         party = selectors.parties_visible_to(request.user).select_related("filing", "case").get(pk=party_id)
     except Party.DoesNotExist:
         raise Http404 from None
+    on_filing = (
+        party.filing_id and selectors.filings_visible_to(request.user).filter(pk=party.filing_id).exists()
+    )
+    if request.method != "POST":
+        return (
+            redirect("filing-detail", party.filing_id)
+            if on_filing
+            else redirect("case-detail", party.case_id)
+        )
     if not permissions.may_see_identity(request.user, party):
         raise PermissionDenied
     personal_data_access_log(
@@ -286,7 +295,7 @@ def party_reveal(request, party_id: int):
         address=client_address(request),
     )
     revealed = {party.pk: {"id_number": unseal(party.id_number_cipher), "phone": unseal(party.phone_cipher)}}
-    if party.filing_id and selectors.filings_visible_to(request.user).filter(pk=party.filing_id).exists():
+    if on_filing:
         filing = selectors.filing_detail(request.user, party.filing_id)
         return render(
             request, "cases/filing_detail.html", _detail_context(request, filing, revealed=revealed)

@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 
 from cases import permissions, selectors
 from cases.forms.requests import (
@@ -52,6 +51,7 @@ from cases.services.service_requests import (
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.home_panels import Panel
 from courts.login_throttle import client_address
+from courts.page_actions import post_action
 from courts.personal_data import personal_data_access_log, unseal
 from courts.selectors import acting_court
 from courts.timeline import timeline_of
@@ -396,7 +396,7 @@ def _run_action(request, record, action: str, form) -> str:
 
 
 @login_required
-@require_POST
+@post_action("request-detail", "kind", "request_id")
 def request_action(request, kind: str, request_id: int, action: str):
     """POST /requests/<kind>/<id>/<action>/, as cases.views.filings.filing_action: a refusal is a message and
     back to the page; bad input is the page again with the errors on the form (400)."""
@@ -419,7 +419,7 @@ def request_action(request, kind: str, request_id: int, action: str):
 
 
 @login_required
-@require_POST
+@post_action("request-detail", "kind", "request_id")
 def request_attach(request, kind: str, request_id: int):
     record = _request_or_404(request, kind, request_id)
     form = RequestAttachmentForm(
@@ -461,7 +461,7 @@ def request_attachment_file(request, kind: str, request_id: int, attachment_id: 
 
 @never_cache  # a page with a real ID number must not sit in a browser's cache
 @login_required
-@require_POST
+@post_action("request-detail", "kind", "request_id")
 def request_reveal(request, kind: str, request_id: int):
     """The recipient's or respondent's real ID number and phone, for the officers who must find them."""
     record = _request_or_404(request, kind, request_id)
