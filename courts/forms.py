@@ -25,3 +25,10 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         attempt.clear_first()
         return cleaned
+
+
+def all_valid(*forms_and_formsets) -> bool:
+    """Validate every form and formset of a page, each of them even after one fails, so the page shows all
+    its errors in one round (`a.is_valid() and b.is_valid()` would leave b unchecked)."""
+    results = [form.is_valid() for form in forms_and_formsets]
+    return all(results)

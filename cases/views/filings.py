@@ -25,8 +25,9 @@ from cases.forms.filings import (
 )
 from cases.models import Case, Filing, Party
 from cases.services import filings as services
-from cases.services.parties import PartyInput
+from cases.services.parties import PartyInput, clean_parties
 from courts.errors import ActionForbidden, TransitionNotAllowed
+from courts.forms import all_valid
 from courts.home_panels import Panel
 from courts.links import links_for
 from courts.login_throttle import client_address
@@ -76,7 +77,8 @@ def filing_new(request):
         prefix="parties",
         initial=[{"role": "plaintiff", "kind": "person"}, {"role": "defendant"}],
     )
-    if request.method == "POST" and form.is_valid() and parties.is_valid():
+    # Both validated, whatever the first says: every error shows in one round (issue 14).
+    if request.method == "POST" and all_valid(form, parties):
         filled = [party for party in parties.forms if party.cleaned_data]
         try:
             filing, query_code = services.filing_submit(
@@ -99,6 +101,13 @@ def filing_new(request):
                 request, _("Filed and sent to %(court)s.") % {"court": filing.jurisdiction_court.name}
             )
             return redirect("filing-receipt", filing.pk)
+    elif request.method == "POST" and parties.is_valid():
+        # The case's own fields failed, so the service was not asked: check the parties as it would (ID
+        # numbers, a plaintiff and a defendant), so their errors show in this round too.
+        filled = [party for party in parties.forms if party.cleaned_data]
+        party_errors = clean_parties([PartyInput(**party.cleaned_data) for party in filled])
+        if party_errors:
+            attach_service_errors(ValidationError(party_errors), form, parties, filled)
     return render(request, "cases/filing_form.html", {"form": form, "parties": parties, "court": court})
 
 

@@ -49,6 +49,7 @@ from cases.services.service_requests import (
     service_request_report_failure,
 )
 from courts.errors import ActionForbidden, TransitionNotAllowed
+from courts.forms import all_valid
 from courts.home_panels import Panel
 from courts.login_throttle import client_address
 from courts.page_actions import post_action
@@ -141,7 +142,7 @@ def service_request_new(request, case_id: int):
         raise PermissionDenied
     form = ServiceRequestForm(request.POST or None, request.FILES or None, case=case)
     documents = DocumentFormSet(request.POST or None, prefix="documents")
-    if request.method == "POST" and form.is_valid() and documents.is_valid():
+    if request.method == "POST" and all_valid(form, documents):
         filled = _filled(documents)
         try:
             record = service_request_create(
@@ -178,7 +179,7 @@ def preservation_request_new(request, case_id: int):
         raise PermissionDenied
     form = PreservationRequestForm(request.POST or None, case=case)
     measures = MeasureFormSet(request.POST or None, prefix="measures")
-    if request.method == "POST" and form.is_valid() and measures.is_valid():
+    if request.method == "POST" and all_valid(form, measures):
         filled = _filled(measures)
         data = form.cleaned_data
         try:
