@@ -70,3 +70,17 @@ def record_events(events: list[Event]) -> list[Event]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_events must run inside the transaction of the changes it records")
     return Event.objects.bulk_create(events, batch_size=1000)
+
+
+def record_and_timeline(load, attempts: int = 3):
+    """The record (`load()`) and its timeline as one consistent picture for a page. The two are read one after
+    the other, and a delivery may commit in between: the header would say "sent" while the timeline already
+    says "received" (issue 14). A state change and its event commit together, so the latest event's state is
+    the record's unless it moved meanwhile; then both are read again."""
+    for _attempt in range(attempts):
+        record = load()
+        events = list(timeline_of(record))
+        latest = next((event.to_state for event in reversed(events) if event.to_state), None)
+        if latest is None or latest == record.state:
+            break
+    return record, events

@@ -35,7 +35,7 @@ from courts.models import Role
 from courts.page_actions import post_action
 from courts.personal_data import personal_data_access_log, unseal
 from courts.selectors import acting_court
-from courts.timeline import timeline_of
+from courts.timeline import record_and_timeline, timeline_of
 
 QUERY_CODE_SESSION_KEY = "query-code:{}"
 
@@ -187,8 +187,8 @@ def _revealable(user, parties) -> set[int]:
 
 @login_required
 def filing_detail(request, filing_id: int):
-    filing = _filing_or_404(request, filing_id)
-    return render(request, "cases/filing_detail.html", _detail_context(request, filing))
+    filing, timeline = record_and_timeline(lambda: _filing_or_404(request, filing_id))
+    return render(request, "cases/filing_detail.html", _detail_context(request, filing, timeline=timeline))
 
 
 # Each action a page can post: its form, and the name its form has in the page's context.

@@ -55,7 +55,7 @@ from courts.login_throttle import client_address
 from courts.page_actions import post_action
 from courts.personal_data import personal_data_access_log, unseal
 from courts.selectors import acting_court
-from courts.timeline import timeline_of
+from courts.timeline import record_and_timeline, timeline_of
 
 KINDS = {"service": ServiceRequest, "preservation": PreservationRequest}
 SLUGS = {model: slug for slug, model in KINDS.items()}
@@ -332,7 +332,8 @@ def _render_detail(request, record, status: int = 200, **extra):
 
 @login_required
 def request_detail(request, kind: str, request_id: int):
-    return _render_detail(request, _request_or_404(request, kind, request_id))
+    record, timeline = record_and_timeline(lambda: _request_or_404(request, kind, request_id))
+    return _render_detail(request, record, timeline=timeline)
 
 
 def _action_form(record, action: str, data, files):

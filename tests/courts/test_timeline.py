@@ -85,3 +85,25 @@ def test_the_admin_offers_no_change_or_delete(client, superuser, event):
     assert client.get("/admin/courts/event/add/").status_code == 403
     event.refresh_from_db()
     assert event.reason == "why"
+
+
+def test_a_page_reads_its_record_again_when_it_moved_while_the_timeline_was_read(courts, wujiang_clerk):
+    """The record read first, a delivery committing before the timeline is read: the picture is read again,
+    so the header and the timeline agree (issue 14, item 5)."""
+    from cases.models import Filing
+    from courts.timeline import record_and_timeline
+    from tests.cases.conftest import deliver_pending, submit
+
+    filing, _code = submit(wujiang_clerk, courts)
+    reads = []
+
+    def load():
+        reads.append(1)
+        record = Filing.objects.get(pk=filing.pk)
+        if len(reads) == 1:
+            deliver_pending()  # received at Qingpu between reading the record and reading its timeline
+        return record
+
+    record, events = record_and_timeline(load)
+    assert len(reads) == 2
+    assert record.state == "received" and events[-1].to_state == "received"
