@@ -54,6 +54,8 @@ bench: $(INSTALLED)
 		$(BIN)/python -m bench.handoff $(BENCH_ARGS)
 	$(BENCH_ENV) DATABASE_URL=$${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench} \
 		$(BIN)/python -m bench.request_sweep
+	$(BENCH_ENV) DATABASE_URL=$${BENCH_MEDIATION_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_mediation} \
+		$(BIN)/python -m bench.mediation
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -147,18 +147,16 @@ def _check_free(
     MAX_SESSION_LENGTH, so an overlapping one started no earlier than that before this one ends)."""
     errors: dict[str, list[str]] = {}
     earliest = starts_at - MAX_SESSION_LENGTH
-    busy = (
-        SessionMediator.objects.filter(
-            mediator__in=mediators,
-            active=True,
-            starts_at__gte=earliest,
-            starts_at__lt=ends_at,
-            ends_at__gt=starts_at,
-        )
-        .exclude(session_id=exclude)
-        .select_related("mediator")
-        .order_by("starts_at")
+    busy = SessionMediator.objects.filter(
+        mediator__in=mediators,
+        active=True,
+        starts_at__gte=earliest,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
     )
+    if exclude is not None:
+        busy = busy.exclude(session_id=exclude)  # a session being moved does not clash with itself
+    busy = busy.select_related("mediator").order_by("starts_at")
     # Another court's mediation is not named: only that the time is taken.
     for booking in busy:
         errors.setdefault("mediators", []).append(
@@ -170,20 +168,17 @@ def _check_free(
             }
         )
     if mode == MediationSession.Mode.IN_PERSON and tribunal is not None and room:
-        taken = (
-            MediationSession.objects.filter(
-                tribunal=tribunal,
-                room=room,
-                starts_at__gte=earliest,
-                starts_at__lt=ends_at,
-                ends_at__gt=starts_at,
-                mode=MediationSession.Mode.IN_PERSON,
-            )
-            .exclude(state=MediationSession.State.CANCELLED)
-            .exclude(pk=exclude)
-            .order_by("starts_at")
-            .first()
-        )
+        taken = MediationSession.objects.filter(
+            tribunal=tribunal,
+            room=room,
+            starts_at__gte=earliest,
+            starts_at__lt=ends_at,
+            ends_at__gt=starts_at,
+            mode=MediationSession.Mode.IN_PERSON,
+        ).exclude(state=MediationSession.State.CANCELLED)
+        if exclude is not None:
+            taken = taken.exclude(pk=exclude)
+        taken = taken.order_by("starts_at").first()
         if taken is not None:
             errors["room"] = [
                 _("%(room)s is booked from %(start)s to %(end)s.")
