@@ -20,6 +20,7 @@ from cases.models import (
     ServiceRequest,
 )
 from courts.legal_calendar import COURT_TZ
+from courts.models import Event
 from courts.numbers import normalise_number
 from courts.selectors import acting_court
 
@@ -138,6 +139,17 @@ def case_list(user) -> QuerySet[Case]:
         .prefetch_related(Prefetch("parties", queryset=Party.objects.order_by("position", "id")))
         .order_by("-registered_at", "-id")
     )
+
+
+def case_timeline(user, case: Case) -> QuerySet[Event]:
+    """The case's own events and the milestones of the requests about it that this user may see (sent,
+    received, served, carried out...), in order: the case page shows one story."""
+    condition = Q(subject_type=Case._meta.label_lower, subject_id=case.pk)
+    for model in (ServiceRequest, PreservationRequest):
+        ids = list(requests_visible_to(user, model).filter(case=case).values_list("pk", flat=True))
+        if ids:
+            condition |= Q(subject_type=model._meta.label_lower, subject_id__in=ids)
+    return Event.objects.filter(condition).select_related("actor", "actor_court").order_by("created_at", "id")
 
 
 def case_detail(user, case_id: int) -> Case:

@@ -2,7 +2,8 @@
 starts here: a court with no part in a mediation does not find it (404), never a 403.
 
 A court takes part as the lead tribunal's court, as the court of an invited tribunal (whatever its answer),
-or as the court the parties applied to for confirmation (it must read the agreement it confirms).
+as the court the parties applied to for confirmation (it must read the agreement it confirms), or as the
+court with jurisdiction over the filing a failed mediation became.
 """
 
 import datetime as dt
@@ -29,7 +30,9 @@ from mediation.models import (
 def _part_of(court) -> Q:
     invited = Invitation.objects.filter(mediation=OuterRef("pk"), court=court)
     applied = Confirmation.objects.filter(mediation=OuterRef("pk"), court=court)
-    return Q(lead_court=court) | Q(Exists(invited)) | Q(Exists(applied))
+    # The court that must judge the filing a failed mediation became reads the mediation it came from.
+    judges_its_filing = Q(resulting_filing__jurisdiction_court=court)
+    return Q(lead_court=court) | Q(Exists(invited)) | Q(Exists(applied)) | judges_its_filing
 
 
 def mediations_visible_to(user) -> QuerySet[Mediation]:

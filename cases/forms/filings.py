@@ -70,6 +70,13 @@ class PartyForm(forms.Form):
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     e_service_consent = forms.BooleanField(label=_("Consents to electronic service"), required=False)
 
+    # What a row must say to be a party: the role and kind selects always send a value, so a row added and
+    # left empty would otherwise count as "changed" and fail for its missing name.
+    SAYS_WHO = ("name", "id_number", "phone", "address")
+
+    def has_changed(self) -> bool:
+        return any((self.data.get(self.add_prefix(name)) or "").strip() for name in self.SAYS_WHO)
+
 
 PartyFormSet = forms.formset_factory(PartyForm, extra=0, min_num=2, validate_min=True, max_num=50)
 

@@ -71,7 +71,8 @@ class ServiceRequest(EntrustedRequest):
         ACCEPTED = "accepted", _("accepted")
         SERVED = "served", _("served")
         FAILED = "failed", _("could not be served")
-        CLOSED = "closed", _("closed")
+        # The requesting court took note of the result: the request is done (the case goes on).
+        CLOSED = "closed", _("result acknowledged")
         CANCELLED = "cancelled", _("cancelled")
         RETURNED = "returned", _("returned")
 
@@ -163,7 +164,7 @@ class PreservationRequest(EntrustedRequest):
         CARRIED_OUT = "carried_out", _("carried out")
         PARTLY_CARRIED_OUT = "partly_carried_out", _("partly carried out")
         FAILED = "failed", _("could not be carried out")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", _("result acknowledged")
         CANCELLED = "cancelled", _("cancelled")
         RETURNED = "returned", _("returned")
 

@@ -18,5 +18,7 @@ def case_requests(context, case) -> dict:
     return {
         "may_request": permissions.may_request(user, case),
         "service": selectors.request_list(user, ServiceRequest).filter(case=case),
-        "preservation": selectors.request_list(user, PreservationRequest).filter(case=case),
+        "preservation": selectors.request_list(user, PreservationRequest)
+        .filter(case=case)
+        .prefetch_related("measures"),
     }

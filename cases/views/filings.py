@@ -322,7 +322,7 @@ def case_list(request):
 def _case_context(request, case: Case, **extra) -> dict:
     return {
         "case": case,
-        "timeline": timeline_of(case),
+        "timeline": selectors.case_timeline(request.user, case),
         "revealable": _revealable(request.user, case.parties.all()),
         "revealed": {},
         "links": links_for(case, request.user),

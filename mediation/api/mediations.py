@@ -130,9 +130,10 @@ class MediationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         )
 
     def _invitation(self, mediation_id: int, tribunal) -> Invitation:
+        # The tribunal's latest invitation, whatever its state: one the lead withdrew answers 409 (closed),
+        # not "not invited"; a tribunal asked again after declining answers its new one.
         invitation = (
             Invitation.objects.filter(mediation_id=mediation_id, tribunal=tribunal)
-            .exclude(state=Invitation.State.CANCELLED)
             .order_by("-invited_at", "-id")
             .first()
         )

@@ -6,6 +6,7 @@ and enforceable (CPL 206); rejected (Interp 358); not accepted (Interp 355); or 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import Case, Filing
 from courts.models import Court, User
@@ -14,13 +15,19 @@ from mediation.models.mediations import Agreement, Mediation, MediationParty
 
 class Confirmation(models.Model):
     class State(models.TextChoices):
-        APPLIED = "applied", _("applied")
-        SUPPLEMENT_REQUESTED = "supplement_requested", _("awaiting supplementary materials")
-        REGISTERED = "registered", _("registered")
-        CONFIRMED = "confirmed", _("confirmed: the agreement is valid and enforceable")
-        REJECTED = "rejected", _("application rejected")
-        NOT_ACCEPTED = "not_accepted", _("not accepted")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        APPLIED = "applied", pgettext_lazy("confirmation state", "applied")
+        SUPPLEMENT_REQUESTED = (
+            "supplement_requested",
+            pgettext_lazy("confirmation state", "awaiting supplementary materials"),
+        )
+        REGISTERED = "registered", pgettext_lazy("confirmation state", "registered")
+        CONFIRMED = (
+            "confirmed",
+            pgettext_lazy("confirmation state", "confirmed: the agreement is valid and enforceable"),
+        )
+        REJECTED = "rejected", pgettext_lazy("confirmation state", "application rejected")
+        NOT_ACCEPTED = "not_accepted", pgettext_lazy("confirmation state", "not accepted")
+        WITHDRAWN = "withdrawn", pgettext_lazy("confirmation state", "withdrawn")
 
     mediation = models.ForeignKey(Mediation, on_delete=models.PROTECT, related_name="confirmations")
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="confirmations")

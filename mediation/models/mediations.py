@@ -10,6 +10,7 @@ sequence rules as any case number). Its parties have the shape and privacy of a 
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cases.models import Case, CaseType, Filing, PartyDetails
 from courts.models import Court, Tribunal, User
@@ -17,14 +18,14 @@ from courts.models import Court, Tribunal, User
 
 class Mediation(models.Model):
     class State(models.TextChoices):
-        PROPOSED = "proposed", _("proposed: awaiting the invited tribunals")
-        ACCEPTED = "accepted", _("accepted")
-        DECLINED = "declined", _("declined by every invited tribunal")
-        IN_SESSION = "in_session", _("in session")
-        AGREED = "agreed", _("agreed")
-        FAILED = "failed", _("failed")
-        EXPIRED = "expired", _("expired")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        PROPOSED = "proposed", pgettext_lazy("mediation state", "proposed: awaiting the invited tribunals")
+        ACCEPTED = "accepted", pgettext_lazy("mediation state", "accepted")
+        DECLINED = "declined", pgettext_lazy("mediation state", "declined by every invited tribunal")
+        IN_SESSION = "in_session", pgettext_lazy("mediation state", "in session")
+        AGREED = "agreed", pgettext_lazy("mediation state", "agreed")
+        FAILED = "failed", pgettext_lazy("mediation state", "failed")
+        EXPIRED = "expired", pgettext_lazy("mediation state", "expired")
+        WITHDRAWN = "withdrawn", pgettext_lazy("mediation state", "withdrawn")
 
     class Origin(models.TextChoices):
         FILING = "filing", _("a filing diverted to mediation")
@@ -138,11 +139,11 @@ class Invitation(models.Model):
     due within 3 working days of the invitation (DOMAIN.md)."""
 
     class State(models.TextChoices):
-        SENT = "sent", _("sent")
-        RECEIVED = "received", _("awaiting an answer")
-        ACCEPTED = "accepted", _("accepted")
-        DECLINED = "declined", _("declined")
-        CANCELLED = "cancelled", _("cancelled")
+        SENT = "sent", pgettext_lazy("invitation state", "sent")
+        RECEIVED = "received", pgettext_lazy("invitation state", "awaiting an answer")
+        ACCEPTED = "accepted", pgettext_lazy("invitation state", "accepted")
+        DECLINED = "declined", pgettext_lazy("invitation state", "declined")
+        CANCELLED = "cancelled", pgettext_lazy("invitation state", "cancelled")
 
     mediation = models.ForeignKey(Mediation, on_delete=models.CASCADE, related_name="invitations")
     tribunal = models.ForeignKey(
@@ -211,8 +212,8 @@ class Agreement(models.Model):
     """A mediation agreement (调解协议), signed by every party of the mediation and frozen from then on."""
 
     class State(models.TextChoices):
-        IN_FORCE = "in_force", _("in force")
-        SUPERSEDED = "superseded", _("replaced")
+        IN_FORCE = "in_force", pgettext_lazy("agreement state", "in force")
+        SUPERSEDED = "superseded", pgettext_lazy("agreement state", "replaced")
 
     mediation = models.ForeignKey(Mediation, on_delete=models.CASCADE, related_name="agreements")
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.IN_FORCE)

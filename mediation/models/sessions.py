@@ -12,6 +12,7 @@ import datetime as dt
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from courts.models import Tribunal, User
 from mediation.models.mediations import Mediation, MediationParty
@@ -26,9 +27,9 @@ class MediationSession(models.Model):
         ONLINE = "online", _("online")
 
     class State(models.TextChoices):
-        SCHEDULED = "scheduled", _("scheduled")
-        HELD = "held", _("held")
-        CANCELLED = "cancelled", _("cancelled")
+        SCHEDULED = "scheduled", pgettext_lazy("session state", "scheduled")
+        HELD = "held", pgettext_lazy("session state", "held")
+        CANCELLED = "cancelled", pgettext_lazy("session state", "cancelled")
 
     mediation = models.ForeignKey(Mediation, on_delete=models.CASCADE, related_name="sessions")
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SCHEDULED)

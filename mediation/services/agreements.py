@@ -94,7 +94,8 @@ def _clean(
             errors[f"signatures.{index}.method"] = [_("Handwritten or electronic.")]
         if signature.signed_at > now:
             errors[f"signatures.{index}.signed_at"] = [_("A signature cannot be dated in the future.")]
-        elif signature.signed_at < mediation.created_at:
+        # Signatures are entered to the minute: one in the minute the mediation was opened is not earlier.
+        elif signature.signed_at < mediation.created_at.replace(second=0, microsecond=0):
             errors[f"signatures.{index}.signed_at"] = [_("A signature cannot predate the mediation.")]
         signed.setdefault(signature.party, signature)
     unsigned = [party for pk, party in parties.items() if pk not in signed]

@@ -12,7 +12,7 @@ import datetime as dt
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -191,17 +191,22 @@ def _check_free(
 def _booked():
     """The database's own refusal of a double booking (PostgreSQL's exclusion constraints, when two
     bookings race) as the same field error the check gives; in a savepoint, so the caller's transaction
-    rolls back cleanly with the ValidationError."""
+    rolls back cleanly with the ValidationError.
+
+    Two bookings inserted at the same instant may each wait for the other's exclusion check: PostgreSQL
+    then aborts one of them as a deadlock (SQLSTATE 40P01). That one lost the race as surely as if it had
+    come second, and is told so the same way."""
     try:
         with transaction.atomic():
             yield
-    except IntegrityError as error:
+    except (IntegrityError, OperationalError) as error:
         text = str(error)
-        if "mediator_not_double_booked" in text:
+        deadlock = getattr(error.__cause__, "sqlstate", None) == "40P01"
+        if "mediator_not_double_booked" in text or (deadlock and "mediation_sessionmediator" in text):
             raise ValidationError(
                 {"mediators": [_("A mediator was booked for that time a moment ago: choose another time.")]}
             ) from error
-        if "session_room_not_double_booked" in text:
+        if "session_room_not_double_booked" in text or (deadlock and "mediation_mediationsession" in text):
             raise ValidationError({"room": [_("The room was booked for that time a moment ago.")]}) from error
         raise
 

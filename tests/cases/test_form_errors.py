@@ -50,3 +50,14 @@ def test_a_missing_defendant_shows_beside_the_cause_error(client, wujiang_clerk,
     data = filing_form(jurisdiction_court=courts["qingpu"].pk, cause="", **{"parties-1-role": "plaintiff"})
     page = client.post("/filings/new/", data).content.decode()
     assert 'data-testid="error-cause"' in page and 'data-testid="error-parties"' in page
+
+
+def test_a_party_row_added_and_left_empty_is_ignored(client, wujiang_clerk, courts):
+    client.force_login(wujiang_clerk)
+    data = filing_form(
+        jurisdiction_court=courts["qingpu"].pk,
+        **{"parties-TOTAL_FORMS": "3", "parties-2-role": "third_party", "parties-2-kind": "person"},
+    )
+    response = client.post("/filings/new/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Filing.objects.get().parties.count() == 2

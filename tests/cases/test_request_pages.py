@@ -336,6 +336,16 @@ class TestServiceStory:
         assert request.state == "closed"
         assert request.reference not in section(html(client.get("/")), "requests-to-acknowledge")
 
+        # The case page: the request's final state named as what it is, its result, its milestones.
+        case_page = html(client.get(f"/cases/{qingpu_case.pk}/"))
+        row = case_page.split(f'data-testid="result-{request.reference}"')[1].split("</td>")[0]
+        assert request.served_on.isoformat() in row
+        requests = section(case_page, "case-requests")
+        assert "已结案" not in requests and "已确认结果" in requests
+        timeline = section(case_page, "timeline")
+        for label in ("发出委托送达", "已送达", "已确认结果"):
+            assert label in timeline, label
+
     def test_the_timeline_names_each_step_in_the_requests_own_words(
         self, client, service_accepted, qingpu_clerk
     ):

@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from cases.models import Filing
+from cases.services.filings import filing_divert_to_mediation
 from cases.services.parties import PartyInput
 from courts.legal_calendar import COURT_TZ
 from courts.models import Tribunal
@@ -14,7 +16,7 @@ from mediation.models import Mediation, MediationParty
 from mediation.services.agreements import PaymentInput, SignatureInput, mediation_agree
 from mediation.services.mediations import Origin, invitation_accept, mediation_open
 from mediation.services.sessions import session_schedule
-from tests.cases.conftest import PLAINTIFF_ID, deliver_pending
+from tests.cases.conftest import PLAINTIFF_ID, deliver_pending, submit
 from tests.conftest import make_staff
 
 DEFENDANT_USCC = "91330421MA2B12345X"  # shape only; its check character is not asserted here
@@ -89,6 +91,19 @@ def jiashan_filing(courts):
 @pytest.fixture
 def qingpu_window(courts):
     return make_staff("qingpu.window", "qingpu", ["window_clerk"])
+
+
+@pytest.fixture
+def diverted(qingpu_window, wujiang_filing, courts) -> Filing:
+    """Filed at Qingpu's window for Wujiang, received there and diverted to pre-filing mediation by
+    Wujiang's filing clerk."""
+    filing, _code = submit(qingpu_window, courts, jurisdiction_court="wujiang")
+    deliver_pending()
+    filing_divert_to_mediation(filing_id=filing.pk, actor=wujiang_filing)
+    deliver_pending()
+    filing.refresh_from_db()
+    assert filing.state == "diverted_to_mediation"
+    return filing
 
 
 def tribunal(code: str) -> Tribunal:

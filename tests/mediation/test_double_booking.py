@@ -146,3 +146,27 @@ def test_two_concurrent_bookings_of_one_room_cannot_both_succeed(
     assert len(refused) == 1, outcomes
     assert set(refused[0].message_dict) == {"room"}
     assert MediationSession.objects.count() == 1
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"
+
+
+def test_a_booking_aborted_as_a_deadlock_lost_the_race_and_is_told_so():
+    """Two bookings inserted at the same instant can each wait for the other's exclusion check; PostgreSQL
+    aborts one as a deadlock, which is answered like the constraint's own refusal."""
+    from django.db import OperationalError
+
+    for relation, field in (
+        ("mediation_mediationsession", "room"),
+        ("mediation_sessionmediator", "mediators"),
+    ):
+        error = OperationalError(
+            f'deadlock detected\nCONTEXT:  while checking exclusion constraint in relation "{relation}"'
+        )
+        error.__cause__ = _Deadlock()
+        with pytest.raises(ValidationError) as refused, session_services._booked():
+            raise error
+        assert set(refused.value.message_dict) == {field}
+    with pytest.raises(OperationalError), session_services._booked():
+        raise OperationalError("server closed the connection unexpectedly")

@@ -1,0 +1,45 @@
+"""Forms for judicial confirmation's pages: the list's filter and the court's actions on an application."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from mediation.forms.mediations import DATE, lines
+from mediation.models import CONFIRMATION_OPEN, Confirmation
+
+STATE_GROUPS = {"open": CONFIRMATION_OPEN}
+
+
+class ConfirmationFilterForm(forms.Form):
+    state = forms.ChoiceField(label=_("State"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", _("all")), ("open", _("open")), *Confirmation.State.choices]
+
+    def states(self) -> list[str] | None:
+        state = self.cleaned_data.get("state", "") if self.is_bound and self.is_valid() else ""
+        return list(STATE_GROUPS.get(state, [state])) if state else None
+
+
+class ActionForm(forms.Form):
+    """Register, confirm and start enforcement ask for nothing but the click."""
+
+
+class SupplementForm(forms.Form):
+    items = forms.CharField(
+        label=_("What the applicants must supplement (one item per line)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=8000,
+    )
+    deadline = forms.DateField(label=_("Supplement by"), widget=DATE)
+
+    def items_list(self) -> list[str]:
+        return lines(self.cleaned_data["items"])
+
+
+class GroundsForm(forms.Form):
+    grounds = forms.CharField(label=_("Grounds"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Note (optional)"), required=False, max_length=2000)
