@@ -18,7 +18,11 @@ def request_result(record) -> str:
             return _("served on %(date)s") % {"date": record.served_on.isoformat()}
         if record.state == ServiceRequest.State.FAILED:
             reason = record.failure_reason
-            label = ServiceAttempt.FailureReason(reason).label if reason in ServiceAttempt.FailureReason.values else reason
+            label = (
+                ServiceAttempt.FailureReason(reason).label
+                if reason in ServiceAttempt.FailureReason.values
+                else reason
+            )
             return _("could not be served: %(reason)s") % {"reason": label or _("no reason given")}
         return ""
     if isinstance(record, PreservationRequest):
