@@ -76,3 +76,22 @@ def test_a_court_admin_sees_and_resends_their_own_courts_failed_deliveries(
     elsewhere.refresh_from_db()
     assert failed.state == Delivery.State.PENDING
     assert elsewhere.state == Delivery.State.FAILED
+
+
+def test_a_court_admin_is_offered_no_filter_by_court(client, admins, some_of_everything):
+    """Issue 14 (10): a court admin sees one court; the court filter listed all three."""
+    client.force_login(admins["court admin"])
+    for url in ("/admin/courts/user/", "/admin/courts/event/", "/admin/courts/delivery/"):
+        page = client.get(url).content.decode()
+        assert "江苏省苏州市吴江区人民法院" not in page, url
+    client.force_login(admins["superuser"])
+    assert "江苏省苏州市吴江区人民法院" in client.get("/admin/courts/user/").content.decode()
+
+
+def test_the_timeline_in_the_admin_shows_names_not_codes(client, admins, some_of_everything):
+    client.force_login(admins["superuser"])
+    page = client.get("/admin/courts/event/").content.decode()
+    rows = page.split('id="result_list"')[1].split("</table>")[0]
+    assert "filing.submit" not in rows and "cases.filing" not in rows
+    assert "跨域立案 #" in rows  # the record type's name
+    assert "窗口收件并转交" in rows  # the action's name
