@@ -35,6 +35,13 @@ class Status:
     lines: list[StatusLine] = field(default_factory=list)
     case_number: str = ""
     court: str = ""
+    contact: str = ""  # where to ask: the tribunal's or court's address and phone, from the registry
+
+
+def contact_of(place) -> str:
+    """A court's or tribunal's address and phone as the registry has them ("" until an administrator enters
+    them)."""
+    return " · ".join(part for part in (place.address, place.phone) if part)
 
 
 def _find(number: str) -> tuple[Filing | None, Case | None]:
@@ -43,9 +50,9 @@ def _find(number: str) -> tuple[Filing | None, Case | None]:
         .filter(receipt_number__iexact=number)
         .first()
     )
-    case = Case.objects.select_related("court").filter(number=number).first()
+    case = Case.objects.select_related("court", "tribunal").filter(number=number).first()
     if filing is not None:
-        case = Case.objects.select_related("court").filter(origin_filing=filing).first()
+        case = Case.objects.select_related("court", "tribunal").filter(origin_filing=filing).first()
     elif case is not None:
         filing = case.origin_filing
     return filing, case
@@ -120,8 +127,13 @@ def _filing_status(filing: Filing) -> Status:
 
 
 def _case_status(case: Case) -> Status:
+    where = case.tribunal or case.court
     status = Status(
-        title=case.number, state=str(case.get_state_display()), case_number=case.number, court=case.court.name
+        title=case.number,
+        state=str(case.get_state_display()),
+        case_number=case.number,
+        court=f"{case.court.name} {case.tribunal.name}" if case.tribunal_id else case.court.name,
+        contact=contact_of(where) or contact_of(case.court),
     )
     if case.origin_filing is not None:
         status.lines.append(

@@ -30,16 +30,28 @@ class ZoneAdminAccess:
         return request.user.is_superuser
 
 
+def keeps_contact_of(user, court_id) -> bool:
+    """A court's administrator keeps its contact details (address, phone), which the litigants' status page
+    shows; everything else in the registry is the zone's (superusers)."""
+    return user.is_superuser or (is_court_admin(user) and court_id is not None and court_id == user.court_id)
+
+
+CONTACT_FIELDS = ("address", "phone")
+
+
 class TribunalInline(admin.TabularInline):
     model = Tribunal
     extra = 0
-    fields = ["code", "name_zh", "name_en", "leads_alliance"]
+    fields = ["code", "name_zh", "name_en", "leads_alliance", *CONTACT_FIELDS]
 
     def has_add_permission(self, request, obj=None):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return keeps_contact_of(request.user, getattr(obj, "pk", None))
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if request.user.is_superuser else [f for f in self.fields if f not in CONTACT_FIELDS]
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
@@ -53,11 +65,27 @@ class CourtAdmin(ZoneAdminAccess, admin.ModelAdmin):
     list_display = ["code", "name_zh", "province_zh", "case_code", "region_code", "queue_name", "is_active"]
     inlines = [TribunalInline]
 
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or (obj is not None and keeps_contact_of(request.user, obj.pk))
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return ()
+        return [field.name for field in Court._meta.fields if field.name not in CONTACT_FIELDS]
+
 
 @admin.register(Tribunal)
 class TribunalAdmin(ZoneAdminAccess, admin.ModelAdmin):
-    list_display = ["code", "name_zh", "court", "leads_alliance"]
+    list_display = ["code", "name_zh", "court", "leads_alliance", *CONTACT_FIELDS]
     list_filter = ["court"]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser or (obj is not None and keeps_contact_of(request.user, obj.court_id))
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return ()
+        return [field.name for field in Tribunal._meta.fields if field.name not in CONTACT_FIELDS]
 
 
 def may_keep_calendar(user) -> bool:

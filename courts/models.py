@@ -29,7 +29,18 @@ class Bilingual(models.Model):
         return self.name_en if language.startswith("en") else self.name_zh
 
 
-class Court(Bilingual):
+class Contact(models.Model):
+    """Where litigants find a court or a tribunal: shown on the status page once a case is theirs there.
+    Kept by the administrators in the admin (blank until they enter it)."""
+
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Court(Bilingual, Contact):
     code = models.SlugField(
         _("code"), max_length=32, unique=True, help_text=_("Used in the API, e.g. qingpu.")
     )
@@ -62,7 +73,7 @@ class Court(Bilingual):
         return self.province_en if language.startswith("en") else self.province_zh
 
 
-class Tribunal(Bilingual):
+class Tribunal(Bilingual, Contact):
     """A people's tribunal (人民法庭). It numbers its cases with its parent court's code."""
 
     court = models.ForeignKey(

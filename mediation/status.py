@@ -7,7 +7,7 @@ published, DOMAIN.md)."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.status import Status, StatusLine
+from cases.status import Status, StatusLine, contact_of
 from mediation.models import Confirmation, Mediation, MediationSession
 
 
@@ -29,6 +29,7 @@ def mediation_status(mediation_id: int) -> Status:
         title=_("Pre-filing mediation %(number)s") % {"number": mediation.number},
         state=str(mediation.get_state_display()),
         court=f"{mediation.lead_court.name} {mediation.lead_tribunal.name}",
+        contact=contact_of(mediation.lead_tribunal) or contact_of(mediation.lead_court),
     )
     status.lines.append(StatusLine(_("Mediation opened"), mediation.lead_tribunal.name, mediation.created_at))
     if mediation.accepted_at:

@@ -115,3 +115,27 @@ def test_a_case_number_typed_half_width_or_with_full_width_digits_is_found(clien
     for typed in (half_width, full_digits, f" {half_width[:7]} {half_width[7:]} "):
         response = client.post("/status/", {"number": typed, "code": code.lower()})
         assert 'data-testid="status"' in response.content.decode(), typed
+
+
+def test_the_receipt_names_the_status_page_and_the_status_names_whom_to_ask(client, wujiang_clerk, courts):
+    """Issue 14 (13): the receipt says where to look; after registration the status page shows the court,
+    the tribunal and its contact from the registry (as its administrator entered them)."""
+    from cases.services.filings import filing_register
+    from courts.models import Tribunal
+    from tests.cases.conftest import deliver_pending, submit
+    from tests.conftest import make_staff
+
+    filing, code = submit(wujiang_clerk, courts)
+    client.force_login(wujiang_clerk)
+    receipt = client.get(f"/filings/{filing.pk}/receipt/").content.decode()
+    assert "http://testserver/status/" in receipt
+    deliver_pending()
+    zhujiajiao = Tribunal.objects.get(code="zhujiajiao")
+    zhujiajiao.address, zhujiajiao.phone = "上海市青浦区朱家角镇课植园路", "021-59230000"
+    zhujiajiao.save()
+    case = filing_register(
+        filing_id=filing.pk, actor=make_staff("qp.f", "qingpu", ["filing_clerk"]), tribunal=zhujiajiao
+    )
+    client.logout()
+    page = client.post("/status/", {"number": case.number, "code": code}).content.decode()
+    assert "朱家角人民法庭" in page and "上海市青浦区朱家角镇课植园路 · 021-59230000" in page

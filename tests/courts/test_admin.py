@@ -130,3 +130,39 @@ def test_clerks_and_outsiders_are_kept_out_of_the_admin(client, wujiang_clerk, o
         response = client.get("/admin/")
         assert response.status_code == 302
         assert "/admin/login/" in response.url
+
+
+def test_a_court_admin_keeps_their_courts_contact_details_and_nothing_else(client, qingpu_admin, courts):
+    """Issue 14 (13): the address and phone the status page shows are kept by the court's administrator."""
+    from courts.models import Court
+
+    client.force_login(qingpu_admin)
+    qingpu = courts["qingpu"]
+    page = client.get(f"/admin/courts/court/{qingpu.pk}/change/").content.decode()
+    assert 'name="address"' in page and 'name="name_zh"' not in page
+    response = client.post(
+        f"/admin/courts/court/{qingpu.pk}/change/",
+        {
+            "address": "上海市青浦区公园路",
+            "phone": "021-69700000",
+            "name_zh": "改名",
+            "tribunals-TOTAL_FORMS": "1",
+            "tribunals-INITIAL_FORMS": "1",
+            "tribunals-MIN_NUM_FORMS": "0",
+            "tribunals-MAX_NUM_FORMS": "1000",
+            "tribunals-0-id": str(qingpu.tribunals.get().pk),
+            "tribunals-0-court": str(qingpu.pk),
+            "tribunals-0-address": "朱家角镇",
+            "tribunals-0-phone": "021-59230000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    qingpu = Court.objects.get(pk=qingpu.pk)
+    assert (qingpu.address, qingpu.phone, qingpu.name_zh) == (
+        "上海市青浦区公园路",
+        "021-69700000",
+        "上海市青浦区人民法院",
+    )
+    assert qingpu.tribunals.get().address == "朱家角镇"
+    other = courts["wujiang"]
+    assert client.post(f"/admin/courts/court/{other.pk}/change/", {"address": "x"}).status_code == 403
