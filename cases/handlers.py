@@ -1,11 +1,12 @@
 """What a court does when filing work is delivered to it (registered in CasesConfig.ready)."""
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from cases.models import Filing, ServiceRequest
 from cases.services import filings, requests
 from courts.delivery import register_handler
 from courts.legal_calendar import COURT_TZ
+from courts.messages import CourtName, Message
 from courts.models import Delivery, Role
 from courts.notifications import notify_court, notify_users
 
@@ -20,8 +21,11 @@ def on_submitted(delivery: Delivery) -> None:
         notify_court(
             court=delivery.court,
             role=Role.FILING_CLERK,
-            title=_("New cross-region filing %(receipt)s from %(court)s")
-            % {"receipt": filing.receipt_number, "court": filing.collaborating_court.short_name_zh},
+            title=Message(
+                gettext_noop("New cross-region filing %(receipt)s from %(court)s"),
+                receipt=filing.receipt_number,
+                court=CourtName(filing.collaborating_court),
+            ),
             body=f"{filing.cause}",
             url=f"/filings/{filing.pk}/",
             delivery=delivery,
@@ -34,7 +38,9 @@ def on_resubmitted(delivery: Delivery) -> None:
         notify_court(
             court=delivery.court,
             role=Role.FILING_CLERK,
-            title=_("Corrected filing %(receipt)s arrived") % {"receipt": filing.receipt_number},
+            title=Message(
+                gettext_noop("Corrected filing %(receipt)s arrived"), receipt=filing.receipt_number
+            ),
             url=f"/filings/{filing.pk}/",
             delivery=delivery,
         )
@@ -45,9 +51,12 @@ def on_outcome(delivery: Delivery) -> None:
     filing = _filing(delivery)
     state_label = Filing.State(delivery.payload["state"]).label
     case = getattr(filing, "case", None)
-    title = _("Filing %(receipt)s: %(outcome)s") % {"receipt": filing.receipt_number, "outcome": state_label}
-    if case is not None:
-        title = f"{title} {case.number}"
+    title = Message(
+        gettext_noop("Filing %(receipt)s: %(outcome)s %(case_number)s"),
+        receipt=filing.receipt_number,
+        outcome=state_label,
+        case_number=case.number if case is not None else "",
+    )
     notify_court(
         court=delivery.court,
         role=Role.WINDOW_CLERK,
@@ -62,7 +71,9 @@ def on_withdrawn(delivery: Delivery) -> None:
     notify_court(
         court=delivery.court,
         role=Role.FILING_CLERK,
-        title=_("Filing %(receipt)s was withdrawn by the litigant") % {"receipt": filing.receipt_number},
+        title=Message(
+            gettext_noop("Filing %(receipt)s was withdrawn by the litigant"), receipt=filing.receipt_number
+        ),
         url=f"/filings/{filing.pk}/",
         delivery=delivery,
     )
@@ -74,19 +85,19 @@ def on_request_sent(delivery: Delivery) -> None:
     request = requests.request_receive(model, delivery.payload["request"])
     if request is None:
         return
-    kind = _("service") if model is ServiceRequest else _("preservation")
-    urgent = _(" (URGENT, 48 hours)") if getattr(request, "urgent", False) else ""
+    kind = gettext_lazy("service") if model is ServiceRequest else gettext_lazy("preservation")
+    urgent = gettext_lazy(" (URGENT, 48 hours)") if getattr(request, "urgent", False) else ""
     notify_court(
         court=delivery.court,
         role=Role.OFFICER,
-        title=_("%(court)s asks for %(kind)s%(urgent)s: %(reference)s, due %(due)s")
-        % {
-            "court": request.requesting_court.short_name_zh,
-            "kind": kind,
-            "urgent": urgent,
-            "reference": request.reference,
-            "due": request.due_at.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M"),
-        },
+        title=Message(
+            gettext_noop("%(court)s asks for %(kind)s%(urgent)s: %(reference)s, due %(due)s"),
+            court=CourtName(request.requesting_court),
+            kind=kind,
+            urgent=urgent,
+            reference=request.reference,
+            due=request.due_at.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M"),
+        ),
         url=request_url(request),
         delivery=delivery,
     )
@@ -98,7 +109,7 @@ def on_request_changed(delivery: Delivery) -> None:
     model = requests.MODELS[delivery.payload["model"]]
     request = model.objects.select_related("created_by", "officer").get(pk=delivery.payload["request"])
     what = delivery.payload.get("note") or model.State(delivery.payload["state"]).label
-    title = _("%(reference)s: %(state)s") % {"reference": request.reference, "state": what}
+    title = Message(gettext_noop("%(reference)s: %(state)s"), reference=request.reference, state=what)
     if delivery.court.pk == request.requesting_court_id:
         person, role = request.created_by, Role.FILING_CLERK
     elif request.state == model.State.CANCELLED and request.received_at is None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cases.models import Case, Filing, PreservationRequest, ServiceRequest, StatusLookup
 from courts.numbers import normalise_number
+from courts.text import join_list
 
 # Checked against when the number is unknown, so a wrong number costs as long as a wrong code.
 _DUMMY_HASH = make_password("not-a-query-code")
@@ -147,7 +148,7 @@ def _case_status(case: Case) -> Status:
     for request in (
         ServiceRequest.objects.filter(case=case).prefetch_related("documents").order_by("created_at")
     ):
-        documents = "、".join(document.name for document in request.documents.all())
+        documents = join_list(document.name for document in request.documents.all())
         if request.state in ("served", "closed") and request.served_on:
             status.lines.append(StatusLine(_("Documents served"), documents, request.served_on))
         elif request.state in ("sent", "received", "accepted"):

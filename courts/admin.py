@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courts.models import CalendarDay, CalendarYear, Court, Delivery, Event, Role, StaffRole, Tribunal, User
 from courts.selectors import is_court_admin, staff_visible_to
+from courts.text import join_list
 from courts.timeline import action_label, state_label
 
 
@@ -223,7 +224,7 @@ class StaffAdmin(ZoneAdminAccess, BaseUserAdmin):
 
     @admin.display(description=_("roles"))
     def role_list(self, obj):
-        return "、".join(str(role) for role in obj.roles.all())
+        return join_list(obj.roles.all())
 
     def get_queryset(self, request):
         return staff_visible_to(request.user).prefetch_related("roles")

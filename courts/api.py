@@ -15,6 +15,7 @@ from courts.legal_calendar import COURT_TZ, MAX_PERIOD, Unit, compute_deadline
 from courts.login_throttle import client_address, login_attempt, retry_after_seconds
 from courts.models import Court, Tribunal
 from courts.selectors import courts_with_tribunals
+from courts.serializers import CourtDateTimeField
 
 
 class TokenRequestSerializer(serializers.Serializer):
@@ -94,9 +95,7 @@ class CourtListView(APIView):
 
 
 class DeadlineQuerySerializer(serializers.Serializer):
-    start = serializers.DateTimeField(
-        help_text=_("ISO 8601; a time without offset is read as Asia/Shanghai.")
-    )
+    start = CourtDateTimeField(help_text=_("ISO 8601; a time without offset is read as Asia/Shanghai."))
     period = serializers.IntegerField(min_value=1, max_value=max(MAX_PERIOD.values()))
     unit = serializers.ChoiceField(choices=Unit.choices)
 

@@ -10,7 +10,7 @@ class CourtsConfig(AppConfig):
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from courts.legal_calendar import forget_cached_years
-        from courts.models import CalendarDay, CalendarYear, Court, User
+        from courts.models import CalendarDay, CalendarYear, Court, Tribunal, User
         from courts.selectors import forget_cached_courts, forget_cached_staff
 
         for model in (CalendarYear, CalendarDay):
@@ -21,5 +21,6 @@ class CourtsConfig(AppConfig):
                 forget_cached_years, sender=model, dispatch_uid=f"calendar-{model.__name__}-del"
             )
         post_save.connect(forget_cached_courts, sender=Court, dispatch_uid="courts-save")
+        post_save.connect(forget_cached_courts, sender=Tribunal, dispatch_uid="tribunals-save")
         post_save.connect(forget_cached_staff, sender=User, dispatch_uid="staff-save")
         m2m_changed.connect(forget_cached_staff, sender=User.roles.through, dispatch_uid="staff-roles")

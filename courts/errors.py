@@ -3,6 +3,8 @@
 
 from django.utils.translation import gettext as _
 
+from courts.text import join_list
+
 
 class TransitionNotAllowed(Exception):
     """The record's current state does not allow this change (409), naming the states it may go to."""
@@ -10,7 +12,7 @@ class TransitionNotAllowed(Exception):
     def __init__(self, *, current: str, current_label: str, target_label: str, allowed: dict[str, str]):
         self.current = current
         self.allowed = allowed
-        allowed_text = "、".join(str(label) for label in allowed.values()) or _("none (the record is closed)")
+        allowed_text = join_list(allowed.values()) or _("none (the record is closed)")
         super().__init__(
             _("A record in state “%(current)s” cannot become “%(target)s”. Allowed next: %(allowed)s.")
             % {"current": current_label, "target": target_label, "allowed": allowed_text}

@@ -32,3 +32,18 @@ def all_valid(*forms_and_formsets) -> bool:
     its errors in one round (`a.is_valid() and b.is_valid()` would leave b unchecked)."""
     results = [form.is_valid() for form in forms_and_formsets]
     return all(results)
+
+
+class CourtDateField(forms.DateField):
+    """A date between 1900 and 2200 (courts.serializers.FIRST_YEAR/LAST_YEAR): outside them it is a typo,
+    and a day added to 9999-12-31 overflows (bad input, never a 500)."""
+
+    def validate(self, value):
+        super().validate(value)
+        from courts.serializers import FIRST_YEAR, LAST_YEAR
+
+        if value and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise forms.ValidationError(
+                _("A date between %(first)d and %(last)d.") % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                code="out_of_range",
+            )

@@ -365,6 +365,9 @@ class Notification(models.Model):
     )
     court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="+", verbose_name=_("court"))
     title = models.CharField(_("title"), max_length=200)
+    # The title as a message id and its arguments (courts.messages), rendered in the reader's language;
+    # `title` keeps it as written (the email copy, and notices written before messages were stored).
+    message = models.JSONField(_("message"), null=True, blank=True)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     delivery = models.ForeignKey(
@@ -392,6 +395,13 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def text(self) -> str:
+        """The title in the reader's language."""
+        from courts.messages import render
+
+        return render(self.message) if self.message else self.title
 
 
 class PersonalDataAccess(models.Model):
@@ -426,6 +436,7 @@ class StoredScan(models.Model):
     content_type = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
 

@@ -7,6 +7,7 @@ from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 
+from courts.messages import as_data, as_text
 from courts.models import Court, Delivery, Notification
 from courts.rows import insert_rows
 from courts.selectors import staff_to_notify
@@ -15,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def notify_court(
-    *, court: Court, role: str, title: str, body: str = "", url: str = "", delivery: Delivery | None = None
+    *, court: Court, role: str, title, body: str = "", url: str = "", delivery: Delivery | None = None
 ) -> list[Notification]:
     """Notify every active member of a court's staff who holds `role`."""
     return notify_users(
@@ -29,11 +30,15 @@ def notify_court(
 
 
 def notify_users(
-    *, recipients, court: Court, title: str, body: str = "", url: str = "", delivery: Delivery | None = None
+    *, recipients, court: Court, title, body: str = "", url: str = "", delivery: Delivery | None = None
 ) -> list[Notification]:
+    """`title`: a courts.messages.Message (read in each reader's language) or plain text."""
     recipients = [user for user in recipients if user is not None and user.is_active]
+    text, message = as_text(title)[:200], as_data(title)
     notices = [
-        Notification(recipient=user, court=court, title=title[:200], body=body, url=url, delivery=delivery)
+        Notification(
+            recipient=user, court=court, title=text, message=message, body=body, url=url, delivery=delivery
+        )
         for user in recipients
     ]
     insert_rows(notices, ignore_conflicts=delivery is not None)  # a notice per person per delivery, never two

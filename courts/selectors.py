@@ -36,6 +36,18 @@ def court_by_id(court_id: int) -> Court:
     return courts[court_id]
 
 
+def tribunal_by_id(tribunal_id: int) -> Tribunal:
+    """A tribunal from the process's copy of the registry (as court_by_id; notices name tribunals)."""
+    tribunals = _court_cache.get("tribunals")
+    stale = (
+        tribunals is None or time.monotonic() - _court_cache.get("tribunals_loaded", 0) > COURT_CACHE_SECONDS
+    )
+    if stale or tribunal_id not in tribunals:
+        tribunals = {tribunal.pk: tribunal for tribunal in Tribunal.objects.all()}
+        _court_cache.update(tribunals=tribunals, tribunals_loaded=time.monotonic())
+    return tribunals[tribunal_id]
+
+
 def acting_court(user) -> Court | None:
     """The court on whose behalf a user acts; None for the zone's own accounts and outsiders."""
     if not getattr(user, "is_authenticated", False):

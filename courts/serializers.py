@@ -1,7 +1,10 @@
 """API shapes every app shares: court and tribunal fields by code, the timeline as the API shows it, and the
 reading of list filters from a query string."""
 
+import datetime as dt
+
 from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from courts.models import Court, Tribunal
@@ -56,3 +59,39 @@ class LinkSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     label = serializers.CharField()
     url = serializers.CharField()
+
+
+# Dates a court deals in. Outside these years a date is a typo, and near the ends of what Python can hold
+# arithmetic on it (a day later, a timezone applied) overflows: refused here as bad input, never a 500.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+_OUT_OF_RANGE = _("A date between %(first)d and %(last)d.") % {"first": FIRST_YEAR, "last": LAST_YEAR}
+
+
+class CourtDateField(serializers.DateField):
+    default_error_messages = {"out_of_range": _OUT_OF_RANGE}
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            self.fail("out_of_range")
+        return day
+
+
+class CourtDateTimeField(serializers.DateTimeField):
+    """A moment; one without an offset is read as Asia/Shanghai, as everywhere in the API."""
+
+    default_error_messages = {"out_of_range": _OUT_OF_RANGE}
+
+    def to_internal_value(self, value):
+        try:
+            moment = super().to_internal_value(value)
+        except (OverflowError, ValueError):
+            self.fail("out_of_range")
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            self.fail("out_of_range")
+        return moment
+
+    def enforce_timezone(self, value: dt.datetime):
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            self.fail("out_of_range")  # before converting: year 1 less the +08:05 local mean time overflows
+        return super().enforce_timezone(value)

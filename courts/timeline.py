@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from courts.messages import Message, render
 from courts.models import Event
 from courts.rows import insert_rows
 
@@ -25,6 +26,10 @@ def record_event(
         raise RuntimeError("record_event must run inside the transaction of the change it records")
     if actor is not None and actor_court is None:
         actor_court = getattr(actor, "court", None)
+    if isinstance(reason, Message):
+        # A reason the system wrote: read in the reader's language (courts.messages); the text stays too.
+        payload = {**(payload or {}), "reason_message": reason.as_json()}
+        reason = str(reason)
     event = Event(
         subject_type=subject._meta.label_lower,
         subject_id=subject.pk,
@@ -84,3 +89,21 @@ def record_and_timeline(load, attempts: int = 3):
         if latest is None or latest == record.state:
             break
     return record, events
+
+
+def event_reason(event) -> str:
+    """An event's reason in the reader's language: a message the system wrote, or the words a person typed
+    (a system reason kept as its English source text is looked up in the catalogue; a person's text is
+    not in it and comes back as it is)."""
+    message = (event.payload or {}).get("reason_message")
+    if message:
+        return render(message)
+    return stored_text(event.reason)
+
+
+def stored_text(text: str) -> str:
+    """A reason field (a session's cancel reason, a mediation's end reason) as the reader reads it: the
+    system stores its own reasons as the catalogue's English source text."""
+    from django.utils.translation import gettext
+
+    return gettext(text) if text else ""

@@ -21,6 +21,22 @@ class CheckedUpload:
     content_type: str
     size: int
     sha256: str
+    page_count: int | None = None  # a PDF's pages, for the clerk's list; None where it cannot be read
+
+
+def pdf_page_count(upload) -> int | None:
+    """How many pages a PDF has (pypdf, lenient): shown beside a scan instead of a thumbnail. A PDF it
+    cannot read is still accepted (the content check above is what refuses files), just without a count."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    upload.seek(0)
+    try:
+        return len(PdfReader(upload, strict=False).pages)
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, OSError, RecursionError):
+        return None
+    finally:
+        upload.seek(0)
 
 
 def check_scan(upload) -> CheckedUpload:
@@ -44,7 +60,8 @@ def check_scan(upload) -> CheckedUpload:
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    return CheckedUpload(content_type=content_type, size=size, sha256=digest.hexdigest())
+    pages = pdf_page_count(upload) if content_type == "application/pdf" else None
+    return CheckedUpload(content_type=content_type, size=size, sha256=digest.hexdigest(), page_count=pages)
 
 
 def checked_scan(upload, field: str = "file") -> CheckedUpload:

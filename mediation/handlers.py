@@ -2,13 +2,13 @@
 handler changes nothing but the database (courts.delivery): a notice for the right people, and the state
 moves that arriving work makes (an invitation received, the answers settling the mediation)."""
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from cases.models import Filing
 from cases.services.filings import DIVERTED
 from courts.delivery import register_handler
 from courts.legal_calendar import COURT_TZ
+from courts.messages import Message, TribunalName
 from courts.models import Delivery, Role, Tribunal, User
 from courts.notifications import notify_court, notify_users
 from courts.selectors import staff_of_tribunal
@@ -27,8 +27,10 @@ def on_diverted(delivery: Delivery) -> None:
     notify_court(
         court=delivery.court,
         role=Role.JUDGE,
-        title=_("Filing %(receipt)s awaits pre-filing mediation (accept within 3 working days)")
-        % {"receipt": filing.receipt_number},
+        title=Message(
+            gettext_noop("Filing %(receipt)s awaits pre-filing mediation (accept within 3 working days)"),
+            receipt=filing.receipt_number,
+        ),
         url=f"/mediations/new/?filing={filing.pk}",
         delivery=delivery,
     )
@@ -43,12 +45,13 @@ def on_invited(delivery: Delivery) -> None:
         return  # cancelled on the way
     mediation = Mediation.objects.select_related("lead_tribunal").get(pk=invitation.mediation_id)
     tribunal = Tribunal.objects.get(pk=invitation.tribunal_id)
-    title = _("%(tribunal)s invites you to mediate %(number)s (%(cause)s); answer by %(due)s") % {
-        "tribunal": mediation.lead_tribunal.name_zh,
-        "number": mediation.number,
-        "cause": mediation.cause,
-        "due": invitation.due_at.astimezone(COURT_TZ).strftime("%Y-%m-%d"),
-    }
+    title = Message(
+        gettext_noop("%(tribunal)s invites you to mediate %(number)s (%(cause)s); answer by %(due)s"),
+        tribunal=TribunalName(mediation.lead_tribunal),
+        number=mediation.number,
+        cause=mediation.cause,
+        due=invitation.due_at.astimezone(COURT_TZ).strftime("%Y-%m-%d"),
+    )
     notices = notify_users(
         recipients=list(staff_of_tribunal(tribunal, Role.JUDGE)),
         court=delivery.court,
@@ -73,16 +76,21 @@ def on_answered(delivery: Delivery) -> None:
     )
     invitation = Invitation.objects.select_related("tribunal").get(pk=delivery.payload["invitation"])
     mediation = mediation or Mediation.objects.get(pk=delivery.payload["mediation"])
-    answer = invitation.get_state_display()
-    title = _("%(number)s: %(tribunal)s %(answer)s") % {
-        "number": mediation.number,
-        "tribunal": invitation.tribunal.name_zh,
-        "answer": answer,
-    }
+    answer = Invitation.State(invitation.state).label
+    outcome = ""
     if mediation.state == Mediation.State.ACCEPTED:
-        title += _("; the mediation runs until %(date)s") % {"date": mediation.expires_on}
+        outcome = Message(
+            gettext_noop("; the mediation runs until %(date)s"), date=mediation.expires_on.isoformat()
+        )
     elif mediation.state == Mediation.State.DECLINED:
-        title += _("; every invited tribunal declined: invite another or end it")
+        outcome = Message(gettext_noop("; every invited tribunal declined: invite another or end it"))
+    title = Message(
+        gettext_noop("%(number)s: %(tribunal)s %(answer)s%(outcome)s"),
+        number=mediation.number,
+        tribunal=TribunalName(invitation.tribunal),
+        answer=answer,
+        outcome=outcome,
+    )
     _tell_mediators(mediation, court=delivery.court, title=title, delivery=delivery)
 
 
@@ -96,6 +104,7 @@ NOTES = {
     "withdrawn": gettext_lazy("the parties withdrew"),
     "expired": gettext_lazy("the mediation period ended without agreement"),
     "extended": gettext_lazy("the parties agreed to extend the mediation"),
+    "accepted": gettext_lazy("every invited tribunal answered: the mediation starts"),
     "invitation_cancelled": gettext_lazy("your tribunal's invitation was withdrawn"),
 }
 
@@ -103,12 +112,23 @@ NOTES = {
 def on_changed(delivery: Delivery) -> None:
     """A change the other courts of the mediation must see: their mediators (or judges) hear of it."""
     mediation = Mediation.objects.get(pk=delivery.payload["mediation"])
-    note = str(NOTES.get(delivery.payload.get("note", ""), delivery.payload.get("note", "")))
-    title = _("%(number)s: %(what)s") % {"number": mediation.number, "what": note}
+    note = delivery.payload.get("note", "")
+    title = Message(gettext_noop("%(number)s: %(what)s"), number=mediation.number, what=NOTES.get(note, note))
+    if delivery.payload.get("invitation"):
+        # About one invitation (withdrawn): the judges of the tribunal asked, not every mediator here.
+        invitation = Invitation.objects.select_related("tribunal").get(pk=delivery.payload["invitation"])
+        notify_users(
+            recipients=list(staff_of_tribunal(invitation.tribunal, Role.JUDGE)),
+            court=delivery.court,
+            title=title,
+            url=mediation_url(mediation.pk),
+            delivery=delivery,
+        )
+        return
     _tell_mediators(mediation, court=delivery.court, title=title, delivery=delivery)
 
 
-def _tell_mediators(mediation: Mediation, *, court, title: str, delivery: Delivery) -> None:
+def _tell_mediators(mediation: Mediation, *, court, title, delivery: Delivery) -> None:
     """This court's mediators of the mediation; if it has none yet (an invitation still unanswered), the
     judges of its invited tribunals; failing those, the court's judges."""
     mediators = []
@@ -137,8 +157,11 @@ def on_confirmation_applied(delivery: Delivery) -> None:
     notify_court(
         court=delivery.court,
         role=Role.FILING_CLERK,
-        title=_("Application for judicial confirmation of %(number)s (%(cause)s)")
-        % {"number": confirmation.mediation.number, "cause": confirmation.mediation.cause},
+        title=Message(
+            gettext_noop("Application for judicial confirmation of %(number)s (%(cause)s)"),
+            number=confirmation.mediation.number,
+            cause=confirmation.mediation.cause,
+        ),
         url=f"/confirmations/{confirmation.pk}/",
         delivery=delivery,
     )
@@ -148,13 +171,12 @@ def on_confirmation_changed(delivery: Delivery) -> None:
     confirmation = Confirmation.objects.select_related("mediation", "case").get(
         pk=delivery.payload["confirmation"]
     )
-    state = Confirmation.State(delivery.payload["state"]).label
-    title = _("Judicial confirmation of %(number)s: %(state)s") % {
-        "number": confirmation.mediation.number,
-        "state": state,
-    }
-    if confirmation.case_id:
-        title = f"{title} {confirmation.case.number}"
+    title = Message(
+        gettext_noop("Judicial confirmation of %(number)s: %(state)s %(case_number)s"),
+        number=confirmation.mediation.number,
+        state=Confirmation.State(delivery.payload["state"]).label,
+        case_number=confirmation.case.number if confirmation.case_id else "",
+    )
     _tell_mediators(confirmation.mediation, court=delivery.court, title=title, delivery=delivery)
 
 

@@ -39,6 +39,7 @@ ACTIONS = {
     "confirmation.not_accept": _("application not accepted"),
     "confirmation.withdraw": _("application withdrawn"),
     "confirmation.overdue": _("30 days passed without a ruling"),
+    "confirmation.supplement_lapsed": _("not supplemented in time: the court may treat it as withdrawn"),
     "confirmation.start_enforcement": _("enforcement applied for"),
 }
 

@@ -66,11 +66,13 @@ def may_answer(user, invitation: Invitation) -> bool:
 
 
 def may_see_identity(user, mediation: Mediation) -> bool:
-    """Unmasked ID numbers and phones of a mediation's parties: for its mediators' tribunals while it is
-    open (they call the parties to sessions); each view is logged by the caller."""
+    """Unmasked ID numbers and phones of a mediation's parties: for its named mediators while it is open
+    (they call the parties to sessions); each view is logged by the caller."""
     from mediation.models import MEDIATION_OPEN
 
-    return mediation.state in MEDIATION_OPEN and may_run(user, mediation)
+    return (
+        mediation.state in MEDIATION_OPEN and may_run(user, mediation) and user.pk in mediator_ids(mediation)
+    )
 
 
 # Staff who record a joint application for confirmation: the mediators' tribunals (parties usually apply
@@ -87,8 +89,23 @@ def may_register(user, confirmation: Confirmation) -> bool:
     return _acts_for(user, confirmation.court_id, (Role.FILING_CLERK, Role.JUDGE))
 
 
+def mediator_ids(mediation: Mediation) -> set[int]:
+    """The judges named as its mediators: the lead's and each accepting tribunal's."""
+    named = {mediation.lead_mediator_id}
+    named |= {
+        invitation.mediator_id
+        for invitation in mediation.invitations.all()
+        if invitation.state == Invitation.State.ACCEPTED
+    }
+    return {pk for pk in named if pk}
+
+
 def may_decide(user, confirmation: Confirmation) -> bool:
-    return _acts_for(user, confirmation.court_id, (Role.JUDGE,))
+    """The court's judges rule, except the judges who mediated the agreement (they do not review their own
+    work)."""
+    return _acts_for(user, confirmation.court_id, (Role.JUDGE,)) and user.pk not in mediator_ids(
+        confirmation.mediation
+    )
 
 
 def may_start_enforcement(user, confirmation: Confirmation) -> bool:
@@ -147,13 +164,19 @@ CONFIRMATION_ACTIONS = {
     "confirm": ("confirmed", may_decide),
     "reject": ("rejected", may_decide),
     "not_accept": ("not_accepted", None),
-    "withdraw": ("withdrawn", may_register),
+    "withdraw": ("withdrawn", None),
     "start_enforcement": (None, may_start_enforcement),
 }
 
 
 def may_not_accept(user, confirmation: Confirmation) -> bool:
-    """Before registration a filing decision (clerks or judges); after it, a ruling (judges only)."""
+    """Not accepting is a filing decision, before registration (clerks or judges)."""
+    return may_register(user, confirmation)
+
+
+def may_record_withdrawal(user, confirmation: Confirmation) -> bool:
+    """Before registration the clerks record it; once registered the court allows it by ruling (准许撤回,
+    Interp 357): its judges."""
     if confirmation.state == Confirmation.State.REGISTERED:
         return may_decide(user, confirmation)
     return may_register(user, confirmation)
@@ -165,7 +188,7 @@ def allowed_confirmation_actions(user, confirmation: Confirmation) -> list[str]:
     next_states = CONFIRMATION_TRANSITIONS.get(confirmation.state, ())
     actions = []
     for name, (target, permitted) in CONFIRMATION_ACTIONS.items():
-        permitted = permitted or may_not_accept
+        permitted = permitted or (may_record_withdrawal if name == "withdraw" else may_not_accept)
         if not permitted(user, confirmation):
             continue
         if name == "start_enforcement":

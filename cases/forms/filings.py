@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.models import FilingCategory, Party
 from cases.services.filings import MAX_CLAIM_AMOUNT
+from courts.forms import CourtDateField
 from courts.models import Court
 
 # The window's checklist (DOMAIN.md, cross-region filing step 1).
@@ -103,7 +104,7 @@ class CorrectionForm(forms.Form):
     items = forms.CharField(
         label=_("Items to correct (one per line)"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000
     )
-    deadline = forms.DateField(label=_("Correct by"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = CourtDateField(label=_("Correct by"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def items_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
@@ -150,10 +151,10 @@ class FilingFilterForm(forms.Form):
         to_field_name="code",
         empty_label=_("all"),
     )
-    submitted_from = forms.DateField(
+    submitted_from = CourtDateField(
         label=_("Filed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    submitted_to = forms.DateField(
+    submitted_to = CourtDateField(
         label=_("Filed to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     direction = forms.ChoiceField(

@@ -18,6 +18,7 @@ from cases.models import (
     ServiceMethod,
     ServiceRequest,
 )
+from courts.forms import CourtDateField
 from courts.models import Court
 from courts.uploads import check_scan
 
@@ -130,7 +131,7 @@ class PreservationRequestForm(NewRequestForm):
         label=_("Amount the ruling allows (yuan)"), max_digits=14, decimal_places=2
     )
     ruling_number = forms.CharField(label=label(_("ruling number")), max_length=60)
-    ruling_date = forms.DateField(label=label(_("ruling date")), required=False, widget=DATE)
+    ruling_date = CourtDateField(label=label(_("ruling date")), required=False, widget=DATE)
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, case=case, **kwargs)
@@ -215,7 +216,7 @@ class MeasureResultForm(forms.Form):
     amount_done = forms.DecimalField(
         label=_("Amount actually preserved (yuan)"), max_digits=14, decimal_places=2, required=False
     )
-    term_ends_on = forms.DateField(
+    term_ends_on = CourtDateField(
         label=label(_("term ends")),
         required=False,
         widget=DATE,

@@ -284,6 +284,11 @@ class FilingAttachment(StoredScan):
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
+    @property
+    def download_url(self) -> str:
+        """Through the view that checks who may see it (never the media folder)."""
+        return f"/api/filings/{self.filing_id}/attachments/{self.pk}/"
+
 
 S = Filing.State
 # The filing state machine as data: the service, the API's 409 messages, the pages and the tests all read it.

@@ -13,7 +13,7 @@ from cases.services.filings import MAX_CLAIM_AMOUNT, MAX_MATERIALS
 from cases.services.parties import MAX_PARTIES
 from courts.links import links_for
 from courts.models import Court, Tribunal
-from courts.serializers import CourtCodeField, LinkSerializer, TimelineEventSerializer
+from courts.serializers import CourtCodeField, CourtDateField, LinkSerializer, TimelineEventSerializer
 from courts.timeline import timeline_of
 
 # --- input ------------------------------------------------------------------------------------------------
@@ -70,7 +70,7 @@ class CorrectionSerializer(serializers.Serializer):
     items = serializers.ListField(
         child=serializers.CharField(max_length=200), min_length=1, max_length=MAX_MATERIALS
     )
-    deadline = serializers.DateField()
+    deadline = CourtDateField()
 
 
 class ResubmitSerializer(serializers.Serializer):
@@ -96,8 +96,8 @@ class FilingFilterSerializer(serializers.Serializer):
     state = serializers.MultipleChoiceField(choices=Filing.State.choices, required=False)
     court = serializers.SlugRelatedField(slug_field="code", queryset=Court.objects.all(), required=False)
     direction = serializers.ChoiceField(choices=["incoming", "outgoing"], required=False)
-    submitted_from = serializers.DateField(required=False)
-    submitted_to = serializers.DateField(required=False)
+    submitted_from = CourtDateField(required=False)
+    submitted_to = CourtDateField(required=False)
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
     search = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 

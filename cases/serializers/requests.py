@@ -29,7 +29,7 @@ from cases.services.preservation_requests import MAX_MEASURES
 from cases.services.requests import TRANSITIONS
 from cases.services.service_requests import MAX_DOCUMENTS
 from courts.selectors import acting_court
-from courts.serializers import CourtCodeField, TimelineEventSerializer
+from courts.serializers import CourtCodeField, CourtDateField, CourtDateTimeField, TimelineEventSerializer
 from courts.timeline import timeline_of
 
 # Where each kind lives in the API (download links are built from it).
@@ -139,7 +139,7 @@ class PreservationRequestCreateSerializer(_NewRequestSerializer):
     ruling_number = serializers.CharField(
         max_length=60, help_text=_("The preservation ruling's case number.")
     )
-    ruling_date = serializers.DateField(required=False, allow_null=True, default=None)
+    ruling_date = CourtDateField(required=False, allow_null=True, default=None)
     measures = MeasureInputSerializer(many=True, max_length=MAX_MEASURES)
 
 
@@ -150,7 +150,7 @@ class AttemptInputSerializer(serializers.Serializer):
     result = serializers.ChoiceField(
         choices=ServiceAttempt.Result.choices, help_text=_("A served attempt completes the request.")
     )
-    served_at = serializers.DateTimeField(
+    served_at = CourtDateTimeField(
         help_text=_("When it was signed, left, reached the system or posted (ISO 8601).")
     )
     place = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -192,7 +192,7 @@ class MeasureResultInputSerializer(serializers.Serializer):
     measure = serializers.IntegerField(help_text=_("A measure of this request, by id."))
     result = serializers.ChoiceField(choices=MEASURE_OUTCOMES)
     amount_done = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
-    term_ends_on = serializers.DateField(
+    term_ends_on = CourtDateField(
         required=False,
         allow_null=True,
         help_text=_("Defaults to the longest term for the property (Interp 485)."),

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cases import permissions
 from cases.models import (
@@ -35,6 +36,7 @@ from cases.services.parties import PartyInput, clean_parties, party_copies, part
 from courts.delivery import delivery_send
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline, next_working_day
+from courts.messages import Message
 from courts.models import Court, Role, Tribunal
 from courts.notifications import notify_court
 from courts.rows import lock_row
@@ -219,6 +221,7 @@ def filing_refer(
                 content_type=scan.content_type,
                 size=scan.size,
                 sha256=scan.sha256,
+                page_count=scan.page_count,
                 uploaded_by=scan.uploaded_by,
                 uploaded_at=scan.uploaded_at,
             )
@@ -322,6 +325,7 @@ def filing_attach(*, filing_id: int, actor, upload) -> FilingAttachment:
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
+        page_count=checked.page_count,
         uploaded_by=actor,
     )
     # The file is written first, outside the transaction; if the transaction then fails it is removed, so no
@@ -589,7 +593,9 @@ def filing_return_uncorrected(*, filing_id: int) -> Filing | None:
             to_state=Filing.State.RETURNED,
             action="filing.return",
             actor_court=filing.jurisdiction_court,
-            reason=_("Not corrected by %(date)s.") % {"date": filing.correction_deadline},
+            reason=Message(
+                gettext_noop("Not corrected by %(date)s."), date=filing.correction_deadline.isoformat()
+            ),
         )
         delivery_send(
             court=filing.collaborating_court,
@@ -621,8 +627,10 @@ def filing_flag_overdue(*, filing_id: int) -> Filing | None:
         notify_court(
             court=filing.jurisdiction_court,
             role=Role.FILING_CLERK,
-            title=_("Overdue: %(receipt)s must be registered first (先行立案)")
-            % {"receipt": filing.receipt_number},
+            title=Message(
+                gettext_noop("Overdue: %(receipt)s must be registered first (先行立案)"),
+                receipt=filing.receipt_number,
+            ),
             url=f"/filings/{filing.pk}/",
         )
     return filing

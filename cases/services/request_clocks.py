@@ -13,11 +13,12 @@ from collections import Counter, defaultdict
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cases.models import REQUEST_CLOCK_RUNNING, PreservationMeasure, PreservationRequest, ServiceRequest
 from cases.services.requests import NAMES
 from courts.legal_calendar import compute_deadline
+from courts.messages import Message
 from courts.models import Court, Event, Role, User
 from courts.notifications import notify_court, notify_users
 from courts.timeline import record_events
@@ -72,7 +73,7 @@ def _digest(flagged: list[tuple], *, title: str, entrusted_role: str | None, tel
     if entrusted_role:
         for court_id, count in Counter(row[1] for row in flagged).items():
             notify_court(
-                court=courts[court_id], role=entrusted_role, title=title % {"count": count}, url=INBOX_URL
+                court=courts[court_id], role=entrusted_role, title=Message(title, count=count), url=INBOX_URL
             )
     if tell_requesting:
         by_creator: dict[tuple[int, int], int] = defaultdict(int)
@@ -83,7 +84,9 @@ def _digest(flagged: list[tuple], *, title: str, entrusted_role: str | None, tel
             notify_users(
                 recipients=[users.get(creator)],
                 court=courts[court_id],
-                title=_("%(count)d of your requests to other courts are overdue") % {"count": count},
+                title=Message(
+                    gettext_noop("%(count)d of your requests to other courts are overdue"), count=count
+                ),
                 url="/requests/?direction=outgoing&overdue=1",
             )
 
@@ -103,7 +106,7 @@ def requests_sweep_clocks(now: dt.datetime | None = None) -> dict[str, int]:
         with transaction.atomic():
             _digest(
                 overdue,
-                title=_("%(count)d entrusted requests are overdue"),
+                title=gettext_noop("%(count)d entrusted requests are overdue"),
                 entrusted_role=Role.OFFICER,
                 tell_requesting=True,
             )
@@ -117,7 +120,7 @@ def requests_sweep_clocks(now: dt.datetime | None = None) -> dict[str, int]:
         with transaction.atomic():
             _digest(
                 escalated,
-                title=_("%(count)d entrusted requests not accepted within 1 working day"),
+                title=gettext_noop("%(count)d entrusted requests not accepted within 1 working day"),
                 entrusted_role=Role.COURT_ADMIN,
                 tell_requesting=False,
             )
@@ -141,8 +144,14 @@ def _remind_renewals(now: dt.datetime) -> int:
             notify_users(
                 recipients=[request.created_by],
                 court=request.requesting_court,
-                title=_("Preservation %(reference)s: %(measure)s ends on %(date)s; renew it before then")
-                % {"reference": request.reference, "measure": measure, "date": measure.term_ends_on},
+                title=Message(
+                    gettext_noop(
+                        "Preservation %(reference)s: %(measure)s ends on %(date)s; renew it before then"
+                    ),
+                    reference=request.reference,
+                    measure=PreservationMeasure.Type(measure.type).label,
+                    date=measure.term_ends_on.isoformat(),
+                ),
                 url=f"/requests/preservation/{request.pk}/",
             )
     return len(measures)
@@ -166,12 +175,13 @@ def _remind_pre_suit(now: dt.datetime) -> int:
         requests = [r for r in candidates if now >= due[r.pk] - dt.timedelta(days=PRE_SUIT_NOTICE_DAYS)]
         PreservationRequest.objects.filter(pk__in=[r.pk for r in requests]).update(suit_reminder_at=now)
         for request in requests:
-            title = _(
-                "Pre-suit preservation %(reference)s lapses on %(date)s unless a suit is filed (CPL 104)"
-            ) % {
-                "reference": request.reference,
-                "date": timezone.localtime(due[request.pk]).date(),
-            }
+            title = Message(
+                gettext_noop(
+                    "Pre-suit preservation %(reference)s lapses on %(date)s unless a suit is filed (CPL 104)"
+                ),
+                reference=request.reference,
+                date=timezone.localtime(due[request.pk]).date().isoformat(),
+            )
             url = f"/requests/preservation/{request.pk}/"
             notify_users(
                 recipients=[request.created_by], court=request.requesting_court, title=title, url=url

@@ -116,7 +116,7 @@ def request_send(model, *, actor, case, entrusted_court: Court, fields: dict, pa
     return request
 
 
-def notify_other_side(request: EntrustedRequest, *, to: Court, note: str = "") -> None:
+def notify_other_side(request: EntrustedRequest, *, to: Court, note: str | dict = "") -> None:
     """Tell the other court of a change it must see; the handler picks whom (cases.handlers). `note` says
     what happened when the state alone does not (a failed attempt and its reason)."""
     delivery_send(
@@ -257,6 +257,7 @@ def request_attach(
         content_type=checked.content_type,
         size=checked.size,
         sha256=checked.sha256,
+        page_count=checked.page_count,
         uploaded_by=actor,
     )
     with stored_file(attachment.file, upload), transaction.atomic(durable=True):

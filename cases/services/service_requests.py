@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cases import permissions
 from cases.models import Case, Party, ServiceAttempt, ServiceDocument, ServiceMethod, ServiceRequest
@@ -22,6 +23,7 @@ from cases.services.requests import (
     require,
     require_accepted,
 )
+from courts.messages import Message
 from courts.models import Court
 from courts.timeline import record_event
 
@@ -189,7 +191,11 @@ def service_request_report_attempt(*, request_id: int, actor, attempt: AttemptIn
                 update_fields=("served_on", "reported_at"),
             )
         else:
-            note = _("attempt failed: %(reason)s") % {"reason": record.get_reason_display()}
+            # Travels in the delivery as a message, read by the requesting court in its reader's language.
+            note = Message(
+                gettext_noop("attempt failed: %(reason)s"),
+                reason=ServiceAttempt.FailureReason(record.reason).label,
+            ).as_json()
             record_event(
                 subject=request,
                 action="service_request.attempt_failed",

@@ -9,8 +9,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from courts.error_shape import error_responses
+from courts.models import Event
 from courts.serializers import without_empty
 from mediation import selectors
+from mediation.elapsed import elapsed_for_confirmations
 from mediation.models import Confirmation
 from mediation.serializers.confirmations import (
     ConfirmationCreateSerializer,
@@ -45,6 +47,21 @@ class ConfirmationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
             state = filters.validated_data.get("state")
             return selectors.confirmation_list(self.request.user, state=sorted(state) if state else None)
         return selectors.confirmations_visible_to(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        timelines: dict[int, list] = {confirmation.pk: [] for confirmation in page}
+        events = Event.objects.filter(
+            subject_type=Confirmation._meta.label_lower, subject_id__in=list(timelines)
+        )
+        for event in events.select_related("actor", "actor_court").order_by("created_at", "id"):
+            timelines[event.subject_id].append(event)
+        context = {
+            **self.get_serializer_context(),
+            "timelines": timelines,
+            "elapsed": elapsed_for_confirmations(page),
+        }
+        return self.get_paginated_response(ConfirmationSerializer(page, many=True, context=context).data)
 
     def visible_id(self) -> int:
         try:

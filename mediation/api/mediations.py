@@ -64,15 +64,22 @@ class MediationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             filters = MediationFilterSerializer(data=without_empty(self.request.query_params))
             filters.is_valid(raise_exception=True)
             data = filters.validated_data
-            return selectors.mediation_list(
-                self.request.user,
-                selectors.MediationFilters(
-                    state=sorted(data["state"]) if data.get("state") else None,
-                    mine=data["mine"],
-                    search=data["search"],
-                ),
+            return selectors.with_sessions_and_agreements(
+                selectors.mediation_list(
+                    self.request.user,
+                    selectors.MediationFilters(
+                        state=sorted(data["state"]) if data.get("state") else None,
+                        mine=data["mine"],
+                        search=data["search"],
+                    ),
+                )
             )
         return selectors.mediations_visible_to(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        selectors.attach_timelines(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def visible_id(self) -> int:
         try:
@@ -222,6 +229,7 @@ class MediationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
             signatures=[SignatureInput(**signature) for signature in values["signatures"]],
             effective_on=values["effective_on"],
             reason=values["reason"],
+            replaces=values["replaces"],
         )
         return self.detail_response(mediation_id)
 

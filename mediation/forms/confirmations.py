@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from courts.forms import CourtDateField
 from mediation.forms.mediations import DATE, lines
 from mediation.models import CONFIRMATION_OPEN, Confirmation
 
@@ -31,7 +32,7 @@ class SupplementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=8000,
     )
-    deadline = forms.DateField(label=_("Supplement by"), widget=DATE)
+    deadline = CourtDateField(label=_("Supplement by"), widget=DATE)
 
     def items_list(self) -> list[str]:
         return lines(self.cleaned_data["items"])

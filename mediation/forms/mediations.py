@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.services.filings import MAX_CLAIM_AMOUNT
+from courts.forms import CourtDateField
 from courts.models import Court, Role, Tribunal, User
 from mediation.models import MEDIATION_OPEN, AgreementSignature, Mediation
 
@@ -233,7 +234,7 @@ class NoteForm(forms.Form):
 
 
 class ExtendForm(forms.Form):
-    until = forms.DateField(label=_("New end date"), widget=DATE)
+    until = CourtDateField(label=_("New end date"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     agreed_by = PartiesField(label=_("Parties who agreed to extend"), queryset=None, required=False)
 
@@ -248,7 +249,7 @@ class AgreementForm(forms.Form):
         label=_("Terms agreed"), widget=forms.Textarea(attrs={"rows": 5}), max_length=20000
     )
     amount = forms.DecimalField(label=_("Amount (yuan)"), **AMOUNT, min_value=0, required=False)
-    effective_on = forms.DateField(label=_("Takes effect on"), widget=DATE)
+    effective_on = CourtDateField(label=_("Takes effect on"), widget=DATE)
     reason = forms.CharField(
         label=_("Why it replaces the agreement in force"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -256,16 +257,21 @@ class AgreementForm(forms.Form):
         max_length=2000,
     )
 
-    def __init__(self, *args, replacing: bool, **kwargs):
+    # When replacing: the agreement in force the judge saw (two recording at once cannot both replace it).
+    replaces = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, replacing: bool, replaces: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         if not replacing:
             del self.fields["reason"]
+            del self.fields["replaces"]
         else:
             self.fields["reason"].required = True
+            self.fields["replaces"].initial = replaces
 
 
 class PaymentForm(forms.Form):
-    due_on = forms.DateField(label=_("Due on"), widget=DATE)
+    due_on = CourtDateField(label=_("Due on"), widget=DATE)
     amount = forms.DecimalField(label=_("Amount (yuan)"), **AMOUNT)
 
 

@@ -5,6 +5,7 @@ one, and the week the tribunal's calendar shows. Overlaps, working hours and pla
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from courts.forms import CourtDateField
 from courts.models import Tribunal
 from mediation.forms.mediations import PartiesField, datetime_field
 from mediation.models import MediationSession
@@ -96,4 +97,4 @@ class RecordForm(forms.Form):
 
 
 class WeekForm(forms.Form):
-    week = forms.DateField(required=False)
+    week = CourtDateField(required=False)

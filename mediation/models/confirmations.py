@@ -42,6 +42,9 @@ class Confirmation(models.Model):
     applied_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     supplement_items = models.JSONField(_("items to supplement"), default=list, blank=True)
     supplement_deadline = models.DateField(_("supplement by"), null=True, blank=True)
+    # The deadline passed without a supplement: the court was told it may treat the application as
+    # withdrawn (Interp 357); the court decides.
+    supplement_lapsed_at = models.DateTimeField(null=True, blank=True)
     case = models.OneToOneField(
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("case")
     )
@@ -88,7 +91,9 @@ C = Confirmation.State
 CONFIRMATION_TRANSITIONS: dict[str, tuple[str, ...]] = {
     C.APPLIED: (C.SUPPLEMENT_REQUESTED, C.REGISTERED, C.NOT_ACCEPTED, C.WITHDRAWN),
     C.SUPPLEMENT_REQUESTED: (C.REGISTERED, C.NOT_ACCEPTED, C.WITHDRAWN),
-    C.REGISTERED: (C.CONFIRMED, C.REJECTED, C.NOT_ACCEPTED, C.WITHDRAWN),
+    # Once registered, a ground for not accepting (Interp 355) leads to rejection (Interp 355 para. 2): the
+    # court has accepted the application and must rule on it.
+    C.REGISTERED: (C.CONFIRMED, C.REJECTED, C.WITHDRAWN),
 }
 CONFIRMATION_OPEN = (C.APPLIED, C.SUPPLEMENT_REQUESTED, C.REGISTERED)
 CONFIRMATION_DECIDED = (C.CONFIRMED, C.REJECTED, C.NOT_ACCEPTED)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from courts.serializers import CourtCodeField, TimelineEventSerializer
+from courts.serializers import CourtCodeField, CourtDateField, TimelineEventSerializer
 from courts.timeline import timeline_of
 from mediation.elapsed import elapsed_for
 from mediation.models import Confirmation
@@ -23,7 +23,7 @@ class ConfirmationCreateSerializer(serializers.Serializer):
 
 class SupplementSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1, max_length=40)
-    deadline = serializers.DateField()
+    deadline = CourtDateField()
 
 
 class GroundsSerializer(serializers.Serializer):
@@ -48,6 +48,10 @@ class ConfirmationSerializer(serializers.ModelSerializer):
     target_at = serializers.DateTimeField(
         source="target_due_at", read_only=True, allow_null=True, help_text=_("The 15-day internal target.")
     )
+    elapsed = serializers.SerializerMethodField(
+        help_text=_("Seconds from the complaint to the ruling, once decided (null before).")
+    )
+    timeline = serializers.SerializerMethodField()
 
     class Meta:
         model = Confirmation
@@ -67,10 +71,32 @@ class ConfirmationSerializer(serializers.ModelSerializer):
             "overdue",
             "decided_at",
             "grounds",
+            "elapsed",
+            "timeline",
         ]
 
     def get_case_number(self, confirmation) -> str | None:
         return confirmation.case.number if confirmation.case_id else None
+
+    def _elapsed(self, confirmation):
+        # A list page computes every elapsed time from one query (the view puts them in the context).
+        known = self.context.get("elapsed", {})
+        if confirmation.pk in known:
+            return known[confirmation.pk]
+        if not hasattr(confirmation, "_elapsed"):
+            confirmation._elapsed = elapsed_for(confirmation.mediation, confirmation)
+        return confirmation._elapsed
+
+    def get_elapsed(self, confirmation) -> int | None:
+        elapsed = self._elapsed(confirmation)
+        return elapsed.seconds if elapsed.finished else None
+
+    @extend_schema_field(TimelineEventSerializer(many=True))
+    def get_timeline(self, confirmation) -> list[dict]:
+        events = self.context.get("timelines", {}).get(confirmation.pk)
+        if events is None:
+            events = timeline_of(confirmation)
+        return TimelineEventSerializer(events, many=True).data
 
 
 class ConfirmationDetailSerializer(ConfirmationSerializer):
@@ -78,13 +104,9 @@ class ConfirmationDetailSerializer(ConfirmationSerializer):
     agreement = AgreementSerializer(read_only=True)
     supplement_items = serializers.ListField(child=serializers.CharField(), read_only=True)
     supplement_deadline = serializers.DateField(read_only=True, allow_null=True)
-    elapsed = serializers.SerializerMethodField(
-        help_text=_("Seconds from the complaint to the ruling, once decided (null before).")
-    )
     elapsed_detail = serializers.SerializerMethodField()
     enforcement_filing = serializers.SerializerMethodField()
     allowed_actions = serializers.SerializerMethodField()
-    timeline = serializers.SerializerMethodField()
 
     class Meta(ConfirmationSerializer.Meta):
         fields = [
@@ -93,21 +115,10 @@ class ConfirmationDetailSerializer(ConfirmationSerializer):
             "agreement",
             "supplement_items",
             "supplement_deadline",
-            "elapsed",
             "elapsed_detail",
             "enforcement_filing",
             "allowed_actions",
-            "timeline",
         ]
-
-    def _elapsed(self, confirmation):
-        if not hasattr(confirmation, "_elapsed"):
-            confirmation._elapsed = elapsed_for(confirmation.mediation, confirmation)
-        return confirmation._elapsed
-
-    def get_elapsed(self, confirmation) -> int | None:
-        elapsed = self._elapsed(confirmation)
-        return elapsed.seconds if elapsed.finished else None
 
     @extend_schema_field(ElapsedSerializer)
     def get_elapsed_detail(self, confirmation) -> dict:
@@ -120,7 +131,3 @@ class ConfirmationDetailSerializer(ConfirmationSerializer):
 
     def get_allowed_actions(self, confirmation) -> list[str]:
         return allowed_confirmation_actions(self.context["request"].user, confirmation)
-
-    @extend_schema_field(TimelineEventSerializer(many=True))
-    def get_timeline(self, confirmation) -> list[dict]:
-        return TimelineEventSerializer(timeline_of(confirmation), many=True).data

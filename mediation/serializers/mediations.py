@@ -15,7 +15,13 @@ from cases.serializers.filings import PartyInputSerializer, PartySerializer
 from cases.services.filings import MAX_CLAIM_AMOUNT, MAX_MATERIALS
 from cases.services.parties import MAX_PARTIES
 from courts.models import User
-from courts.serializers import CourtCodeField, TimelineEventSerializer, TribunalCodeField
+from courts.serializers import (
+    CourtCodeField,
+    CourtDateField,
+    CourtDateTimeField,
+    TimelineEventSerializer,
+    TribunalCodeField,
+)
 from mediation.elapsed import days_and_hours, elapsed_for
 from mediation.models import (
     Agreement,
@@ -107,13 +113,13 @@ class CancelInvitationSerializer(serializers.Serializer):
 
 
 class PaymentInputSerializer(serializers.Serializer):
-    due_on = serializers.DateField()
+    due_on = CourtDateField()
     amount = serializers.DecimalField(**AMOUNT, max_value=MAX_CLAIM_AMOUNT)
 
 
 class SignatureInputSerializer(serializers.Serializer):
     party = serializers.IntegerField(help_text=_("A party's id in this mediation."))
-    signed_at = serializers.DateTimeField()
+    signed_at = CourtDateTimeField()
     method = serializers.ChoiceField(choices=AgreementSignature.Method.choices)
 
 
@@ -129,13 +135,19 @@ class AgreeSerializer(serializers.Serializer):
     )
     payments = PaymentInputSerializer(many=True, required=False, max_length=MAX_PAYMENTS, default=list)
     signatures = SignatureInputSerializer(many=True, max_length=MAX_PARTIES)
-    effective_on = serializers.DateField()
+    effective_on = CourtDateField()
     reason = serializers.CharField(
         max_length=2000,
         required=False,
         allow_blank=True,
         default="",
         help_text=_("Only when replacing the agreement in force: why."),
+    )
+    replaces = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Only when replacing: the id of the agreement in force that this one replaces."),
     )
 
 
@@ -148,7 +160,7 @@ class MediationNoteSerializer(serializers.Serializer):
 
 
 class ExtendSerializer(serializers.Serializer):
-    until = serializers.DateField()
+    until = CourtDateField()
     reason = serializers.CharField(max_length=2000)
     agreed_by = serializers.ListField(
         child=serializers.IntegerField(),
@@ -282,6 +294,9 @@ class ElapsedStepSerializer(serializers.Serializer):
 class ElapsedSerializer(serializers.Serializer):
     started_at = serializers.DateTimeField(allow_null=True, help_text=_("The complaint reached the court."))
     ended_at = serializers.DateTimeField(allow_null=True, help_text=_("The ruling; null while it runs."))
+    stopped_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("When it ended without a ruling (failed, withdrawn, expired).")
+    )
     seconds = serializers.IntegerField()
     days = serializers.SerializerMethodField()
     hours = serializers.SerializerMethodField()
@@ -305,6 +320,9 @@ class MediationSerializer(serializers.ModelSerializer):
     case = serializers.PrimaryKeyRelatedField(source="origin_case", read_only=True, allow_null=True)
     invitations = InvitationSerializer(many=True, read_only=True)
     parties = MediationPartySerializer(many=True, read_only=True)
+    sessions = SessionSerializer(many=True, read_only=True)
+    agreement = serializers.SerializerMethodField(help_text=_("The agreement in force, if any."))
+    timeline = serializers.SerializerMethodField()
 
     class Meta:
         model = Mediation
@@ -331,12 +349,26 @@ class MediationSerializer(serializers.ModelSerializer):
             "expiry_calendar_known",
             "ended_at",
             "end_reason",
+            "sessions",
+            "agreement",
+            "timeline",
         ]
+
+    @extend_schema_field(AgreementSerializer(allow_null=True))
+    def get_agreement(self, mediation) -> dict | None:
+        in_force = next((a for a in mediation.agreements.all() if a.state == Agreement.State.IN_FORCE), None)
+        return AgreementSerializer(in_force).data if in_force else None
+
+    @extend_schema_field(TimelineEventSerializer(many=True))
+    def get_timeline(self, mediation) -> list[dict]:
+        # A list page reads every timeline in one query (selectors.attach_timelines); a detail, its own.
+        events = getattr(mediation, "timeline_events", None)
+        if events is None:
+            events = mediation_timeline(mediation)
+        return TimelineEventSerializer(events, many=True).data
 
 
 class MediationDetailSerializer(MediationSerializer):
-    sessions = SessionSerializer(many=True, read_only=True)
-    agreement = serializers.SerializerMethodField(help_text=_("The agreement in force, if any."))
     agreements = AgreementSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
     confirmations = serializers.SerializerMethodField()
@@ -350,21 +382,13 @@ class MediationDetailSerializer(MediationSerializer):
         fields = [
             *MediationSerializer.Meta.fields,
             "materials",
-            "sessions",
-            "agreement",
             "agreements",
             "extensions",
             "confirmations",
             "resulting_filing",
             "elapsed",
             "allowed_actions",
-            "timeline",
         ]
-
-    @extend_schema_field(AgreementSerializer(allow_null=True))
-    def get_agreement(self, mediation) -> dict | None:
-        in_force = next((a for a in mediation.agreements.all() if a.state == Agreement.State.IN_FORCE), None)
-        return AgreementSerializer(in_force).data if in_force else None
 
     @extend_schema_field(serializers.ListField(child=serializers.DictField()))
     def get_confirmations(self, mediation) -> list[dict]:
@@ -389,10 +413,6 @@ class MediationDetailSerializer(MediationSerializer):
 
     def get_allowed_actions(self, mediation) -> list[str]:
         return allowed_mediation_actions(self.context["request"].user, mediation)
-
-    @extend_schema_field(TimelineEventSerializer(many=True))
-    def get_timeline(self, mediation) -> list[dict]:
-        return TimelineEventSerializer(mediation_timeline(mediation), many=True).data
 
 
 class MediationCreatedSerializer(MediationDetailSerializer):

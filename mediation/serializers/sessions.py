@@ -5,7 +5,7 @@ mediation's detail lists its sessions in it)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from courts.serializers import TribunalCodeField
+from courts.serializers import CourtDateField, CourtDateTimeField, TribunalCodeField
 from mediation.models import MediationSession
 from mediation.serializers.mediations import SessionSerializer, UsernameField
 
@@ -21,8 +21,8 @@ __all__ = [
 
 
 class ScheduleSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = CourtDateTimeField()
+    ends_at = CourtDateTimeField()
     mode = serializers.ChoiceField(choices=MediationSession.Mode.choices)
     tribunal = TribunalCodeField(
         required=False,
@@ -51,8 +51,8 @@ class ScheduleSerializer(serializers.Serializer):
 
 
 class RescheduleSerializer(serializers.Serializer):
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = CourtDateTimeField()
+    ends_at = CourtDateTimeField()
     reason = serializers.CharField(max_length=2000)
     mode = serializers.ChoiceField(choices=MediationSession.Mode.choices, required=False, default=None)
     tribunal = TribunalCodeField(required=False, allow_null=True, default=None)
@@ -74,8 +74,8 @@ class RecordSerializer(serializers.Serializer):
 
 class SessionFilterSerializer(serializers.Serializer):
     tribunal = TribunalCodeField(required=False, allow_null=True, default=None)
-    starts_from = serializers.DateField(required=False, allow_null=True, default=None)
-    starts_to = serializers.DateField(required=False, allow_null=True, default=None)
+    starts_from = CourtDateField(required=False, allow_null=True, default=None)
+    starts_to = CourtDateField(required=False, allow_null=True, default=None)
     state = serializers.MultipleChoiceField(choices=MediationSession.State.choices, required=False)
 
 

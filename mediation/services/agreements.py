@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from cases.services.filings import MAX_CLAIM_AMOUNT
 from courts.selectors import acting_court
 from courts.state_machine import transition
+from courts.text import join_list
 from courts.timeline import record_event
 from mediation import permissions
 from mediation.models import (
@@ -32,11 +33,13 @@ from mediation.services.mediations import (
     locked,
     mediation_transition,
     require,
+    require_within_period,
     tell_other_courts,
 )
 from mediation.services.sessions import sessions_cancel_for_end
 
 MAX_TERMS = 20000
+MAX_DAYS_TO_EFFECT = 30
 MAX_PAYMENTS = 120
 
 
@@ -102,7 +105,7 @@ def _clean(
     if unsigned:
         errors.setdefault("signatures", []).append(
             _("Every party must sign; not signed: %(names)s.")
-            % {"names": "、".join(party.name for party in unsigned)}
+            % {"names": join_list(party.name for party in unsigned)}
         )
     if signed and effective_on and not any(key.startswith("signatures.") for key in errors):
         last = max(signature.signed_at for signature in signed.values()).astimezone(
@@ -110,6 +113,11 @@ def _clean(
         )
         if effective_on < last.date():
             errors["effective_on"] = [_("The agreement cannot take effect before the last signature.")]
+        elif effective_on > last.date() + dt.timedelta(days=MAX_DAYS_TO_EFFECT):
+            # A mistyped year would put the 30 days to apply for confirmation (CPL 205) out of reach.
+            errors["effective_on"] = [
+                _("The agreement takes effect at most 30 days after the last signature.")
+            ]
     return terms, errors
 
 
@@ -123,9 +131,12 @@ def mediation_agree(
     signatures: list[SignatureInput],
     effective_on: dt.date,
     reason: str = "",
+    replaces: int | None = None,
 ) -> Agreement:
     """The parties agreed and signed: the agreement is recorded and the mediation ends agreed. On an agreed
-    mediation this replaces the agreement in force (with a reason), unless the parties applied to confirm
+    mediation this replaces the agreement in force, which the caller names (`replaces`: so two judges
+    recording at once cannot replace an agreement one of them never saw), with a reason, unless the parties
+    applied to confirm
     it (the court would be confirming another text)."""
     with transaction.atomic(durable=True):
         mediation = locked(mediation_id)
@@ -135,6 +146,8 @@ def mediation_agree(
             if mediation.state == Mediation.State.ACCEPTED:
                 raise ValidationError({"state": [_("Schedule a session before recording an agreement.")]})
             raise closed(mediation)
+        if not replacing:
+            require_within_period(mediation, field_name="state")
         parties = {party.pk: party for party in MediationParty.objects.filter(mediation=mediation)}
         terms, errors = _clean(
             mediation=mediation,
@@ -151,6 +164,11 @@ def mediation_agree(
                 mediation=mediation, state=Agreement.State.IN_FORCE
             )
             reason = clean_reason(reason)
+            if replaces != previous.pk:
+                errors["replaces"] = [
+                    _("An agreement is already in force (no. %(id)s): name it to replace it.")
+                    % {"id": previous.pk}
+                ]
             if Confirmation.objects.filter(
                 agreement=previous, state__in=(*CONFIRMATION_OPEN, "confirmed")
             ).exists():

@@ -4,7 +4,9 @@
   judges and the lead mediator hear of it; one working day later still unanswered, it is escalated to the
   invited court's administrators (as an unaccepted request is);
 - a mediation whose 30 days (or agreed extension) ended without agreement expires;
-- a confirmation not decided within the 30 days of CPL 187 is flagged overdue.
+- a confirmation not decided within the 30 days of CPL 187 is flagged overdue;
+- an application not supplemented by the deadline is told to the court, which may treat it as withdrawn
+  (Interp 357).
 
 Set-based where rows can be many: one query finds what crossed a line, one compare-and-set UPDATE flags it,
 events go in by bulk insert, and each tribunal or court gets one digest notice.
@@ -15,15 +17,16 @@ from collections import defaultdict
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from courts.legal_calendar import compute_deadline
+from courts.messages import Message
 from courts.models import Court, Event, Role, Tribunal, User
 from courts.notifications import notify_court, notify_users
 from courts.selectors import staff_of_tribunal
 from courts.timeline import record_events
 from mediation.models import MEDIATION_RUNNING, Confirmation, Invitation, Mediation
-from mediation.services.confirmations import confirmation_flag_overdue
+from mediation.services.confirmations import confirmation_flag_overdue, confirmation_flag_supplement_lapsed
 from mediation.services.mediations import mediation_expire
 
 ESCALATE_AFTER_WORKING_DAYS = 1
@@ -78,8 +81,10 @@ def invitations_sweep(now: dt.datetime | None = None) -> dict[str, int]:
             notify_users(
                 recipients=list(staff_of_tribunal(tribunal, Role.JUDGE)),
                 court=courts[tribunal.court_id],
-                title=_("%(count)d invitations to mediate are past the 3 working days to answer")
-                % {"count": count},
+                title=Message(
+                    gettext_noop("%(count)d invitations to mediate are past the 3 working days to answer"),
+                    count=count,
+                ),
                 url="/mediations/invitations/",
             )
         leads = User.objects.in_bulk(by_lead)
@@ -88,8 +93,12 @@ def invitations_sweep(now: dt.datetime | None = None) -> dict[str, int]:
             notify_users(
                 recipients=[lead],
                 court=courts[lead.court_id] if lead.court_id else courts[next(iter(courts))],
-                title=_("%(count)d of your invitations to mediate are unanswered after 3 working days")
-                % {"count": count},
+                title=Message(
+                    gettext_noop(
+                        "%(count)d of your invitations to mediate are unanswered after 3 working days"
+                    ),
+                    count=count,
+                ),
                 url="/mediations/?mine=1",
             )
 
@@ -118,8 +127,10 @@ def invitations_sweep(now: dt.datetime | None = None) -> dict[str, int]:
             notify_court(
                 court=courts[court_id],
                 role=Role.COURT_ADMIN,
-                title=_("%(count)d invitations to mediate from other courts are still unanswered")
-                % {"count": count},
+                title=Message(
+                    gettext_noop("%(count)d invitations to mediate from other courts are still unanswered"),
+                    count=count,
+                ),
                 url="/mediations/invitations/",
             )
     return {"invitations_overdue": len(overdue), "invitations_escalated": len(escalated)}
@@ -137,4 +148,12 @@ def mediations_sweep(now: dt.datetime | None = None) -> dict[str, int]:
         state=Confirmation.State.REGISTERED, overdue=False, decision_due_at__lt=now
     ).values_list("pk", flat=True)
     counts["confirmations_overdue"] = sum(1 for pk in late if confirmation_flag_overdue(confirmation_id=pk))
+    lapsed = Confirmation.objects.filter(
+        state=Confirmation.State.SUPPLEMENT_REQUESTED,
+        supplement_lapsed_at__isnull=True,
+        supplement_deadline__lt=today,
+    ).values_list("pk", flat=True)
+    counts["supplements_lapsed"] = sum(
+        1 for pk in lapsed if confirmation_flag_supplement_lapsed(confirmation_id=pk)
+    )
     return counts

@@ -14,11 +14,13 @@ application, and the mediation's courts of every step after, by delivery.
 """
 
 import datetime as dt
+import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cases.models import Case, CaseType, FilingCategory, Party
 from cases.services.case_numbers import case_number_next
@@ -26,9 +28,11 @@ from cases.services.filings import MAX_MATERIALS, case_close, filing_refer
 from cases.services.parties import party_copies
 from courts.delivery import delivery_send
 from courts.legal_calendar import COURT_TZ, compute_deadline
+from courts.messages import Message
 from courts.models import Court
 from courts.selectors import acting_court, court_by_id
 from courts.state_machine import transition
+from courts.text import join_list
 from courts.timeline import record_event
 from mediation import permissions
 from mediation.models import (
@@ -69,18 +73,28 @@ def _locked(confirmation_id: int) -> Confirmation:
 # --- Which court, and by when --------------------------------------------------------------------------
 
 
-def application_deadline(agreement: Agreement) -> dt.date:
-    """The last day to apply: 30 days from the day the agreement takes effect (that day not counted), moved
-    past a rest day (CPL 85)."""
+def application_period(agreement: Agreement):
+    """The period to apply: 30 days from the day the agreement takes effect (that day not counted), moved
+    past a rest day (CPL 85); a Deadline, which says whether that year's official calendar is known."""
     start = dt.datetime.combine(agreement.effective_on, dt.time(12), tzinfo=COURT_TZ)
-    return compute_deadline(start, APPLICATION_PERIOD_DAYS, "days").due_date
+    return compute_deadline(start, APPLICATION_PERIOD_DAYS, "days")
+
+
+def application_deadline(agreement: Agreement) -> dt.date:
+    """The last day to apply (application_period's date)."""
+    return application_period(agreement).due_date
+
+
+# 江苏省苏州市吴江区人民法院 -> 吴江区: the district a basic-level court serves, as addresses write it.
+_DISTRICT = re.compile(r"([^省市区县]{2,6}?[区县市])人民法院$")
 
 
 def place_names(court: Court) -> list[str]:
-    """How an address names the court's district: 吴江 for 江苏省苏州市吴江区人民法院 (its short name without
-    法院). Read from the registry, so a fourth court needs no code."""
-    short = court.short_name_zh.removesuffix("法院").removesuffix("人民")
-    return [name for name in {short} if len(name) >= 2]
+    """How an address names the court's district, with its 区/县 (吴江区, 嘉善县): a street named after a
+    place ("上海市静安区吴江路") does not count. Read from the registry's names, so a fourth court needs no
+    code."""
+    match = _DISTRICT.search(court.name_zh)
+    return [match.group(1)] if match else []
 
 
 def domicile_courts(parties, courts: list[Court]) -> set[int]:
@@ -120,7 +134,7 @@ def competent_courts(mediation: Mediation) -> list[Court]:
 
 
 def _names(courts: list[Court]) -> str:
-    return "、".join(court.name for court in courts)
+    return join_list(court.name for court in courts)
 
 
 # --- Applying ------------------------------------------------------------------------------------------
@@ -153,10 +167,28 @@ def confirmation_apply(*, mediation_id: int, actor, court: Court, applicants: li
             missing = [party.name for pk, party in parties.items() if pk not in chosen]
             errors["applicants"] = [
                 _("All parties must apply together (CPL 205); missing: %(names)s.")
-                % {"names": "、".join(missing)}
+                % {"names": join_list(missing)}
             ]
-        lapsed_on = application_deadline(agreement)
-        if timezone.localdate() > lapsed_on:
+        today = timezone.localdate()
+        if today < agreement.effective_on:
+            errors["mediation"] = [
+                _("The agreement takes effect on %(date)s: the parties may apply from that day.")
+                % {"date": agreement.effective_on.isoformat()}
+            ]
+        if Confirmation.objects.filter(agreement=agreement, state=Confirmation.State.REJECTED).exists():
+            # A rejected party may change the agreement, reach a new one, or sue (CPL 206); the same agreement
+            # does not come back.
+            errors["mediation"] = [
+                _(
+                    "The court rejected the confirmation of this agreement: the parties may reach a new "
+                    "agreement (replace it) or sue."
+                )
+            ]
+        period = application_period(agreement)
+        lapsed_on = period.due_date
+        # Without that year's official calendar the last day may be later than computed (a holiday would
+        # move it): the application is not refused on a date the system cannot be sure of.
+        if today > lapsed_on and period.calendar_known:
             errors["mediation"] = [
                 _(
                     "The 30 days to apply (CPL 205) ran out on %(date)s: "
@@ -193,11 +225,13 @@ def confirmation_apply(*, mediation_id: int, actor, court: Court, applicants: li
             },
         )
         delivery_send(court=court, kind=APPLIED, payload={"confirmation": confirmation.pk})
+        # The mediation's other courts (their mediators) hear that the parties applied, and where.
+        _tell_mediation_courts(confirmation, actor=actor, skip={court.pk})
     return confirmation
 
 
-def _tell_mediation_courts(confirmation: Confirmation, *, actor) -> None:
-    """The mediation's courts (its mediators) hear of each step; the court applied to acted itself."""
+def _tell_mediation_courts(confirmation: Confirmation, *, actor, skip=frozenset()) -> None:
+    """The mediation's courts (its mediators) hear of each step, but the acting court and those in `skip`."""
     mediation = confirmation.mediation
     courts = {mediation.lead_court_id}
     courts |= set(
@@ -206,7 +240,7 @@ def _tell_mediation_courts(confirmation: Confirmation, *, actor) -> None:
         )
     )
     acting = acting_court(actor)
-    for court_id in sorted(courts):
+    for court_id in sorted(courts - set(skip)):
         if acting is None or court_id != acting.pk:
             delivery_send(
                 court=court_by_id(court_id),
@@ -382,7 +416,7 @@ def confirmation_withdraw(*, confirmation_id: int, actor, reason: str = "") -> C
         to_state=Confirmation.State.WITHDRAWN,
         action="confirmation.withdraw",
         grounds=clean_reason(reason, required=False),
-        permitted=permissions.may_register,
+        permitted=permissions.may_record_withdrawal,
     )
 
 
@@ -449,11 +483,51 @@ def confirmation_flag_overdue(*, confirmation_id: int) -> Confirmation | None:
         notify_court(
             court=confirmation.court,
             role=Role.JUDGE,
-            title=_("Overdue: judicial confirmation %(number)s was due by %(date)s (CPL 187)")
-            % {
-                "number": confirmation.case.number if confirmation.case_id else confirmation.pk,
-                "date": confirmation.decision_due_at.astimezone(COURT_TZ).date(),
-            },
+            title=Message(
+                gettext_noop("Overdue: judicial confirmation %(number)s was due by %(date)s (CPL 187)"),
+                number=confirmation.case.number if confirmation.case_id else confirmation.pk,
+                date=confirmation.decision_due_at.astimezone(COURT_TZ).date().isoformat(),
+            ),
+            url=f"/confirmations/{confirmation.pk}/",
+        )
+    return confirmation
+
+
+def confirmation_flag_supplement_lapsed(*, confirmation_id: int) -> Confirmation | None:
+    """The applicants did not supplement by the deadline (periodic): the court's clerks are told it may
+    treat the application as withdrawn (Interp 357), once; the decision stays the court's."""
+    from courts.models import Role
+    from courts.notifications import notify_court
+
+    with transaction.atomic(durable=True):
+        confirmation = _locked(confirmation_id)
+        if (
+            confirmation.state != Confirmation.State.SUPPLEMENT_REQUESTED
+            or confirmation.supplement_lapsed_at is not None
+            or confirmation.supplement_deadline >= timezone.localdate()
+        ):
+            return None
+        confirmation.supplement_lapsed_at = timezone.now()
+        confirmation.save(update_fields=["supplement_lapsed_at", "updated_at"])
+        record_event(
+            subject=confirmation,
+            action="confirmation.supplement_lapsed",
+            actor_court=confirmation.court,
+            from_state=confirmation.state,
+            to_state=confirmation.state,
+            payload={"deadline": confirmation.supplement_deadline.isoformat()},
+        )
+        notify_court(
+            court=confirmation.court,
+            role=Role.FILING_CLERK,
+            title=Message(
+                gettext_noop(
+                    "Not supplemented by %(date)s: the application to confirm %(number)s may be treated as "
+                    "withdrawn (Interp 357)"
+                ),
+                date=confirmation.supplement_deadline.isoformat(),
+                number=confirmation.mediation.number,
+            ),
             url=f"/confirmations/{confirmation.pk}/",
         )
     return confirmation

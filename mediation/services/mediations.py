@@ -25,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cases.models import Case, CaseType, Filing, FilingCategory, Party
 from cases.selectors import cases_visible_to, filings_visible_to
@@ -34,7 +35,9 @@ from cases.services.parties import PartyInput, clean_parties, party_copies, part
 from courts.delivery import delivery_send
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline
+from courts.messages import Message
 from courts.models import Court, Role, Tribunal, User
+from courts.rows import lock_row
 from courts.selectors import acting_court, court_by_id
 from courts.state_machine import transition, transition_if
 from courts.timeline import record_event
@@ -56,6 +59,9 @@ MEDIATION_PERIOD_DAYS = 30
 MAX_EXTENSION_DAYS = 366
 MAX_REASON = 2000
 MEDIATION_TYPE_CODE = "民诉前调"
+
+# The reason the system gives for what an ending cancels (invitations unanswered, sessions to come).
+MEDIATION_ENDED = gettext_noop("The mediation ended.")
 
 # Delivery kinds this floor sends (handlers: mediation.handlers).
 INVITED = "mediation.invited"
@@ -99,6 +105,24 @@ def closed(mediation: Mediation) -> TransitionNotAllowed:
             for state in MEDIATION_TRANSITIONS.get(mediation.state, ())
         },
     )
+
+
+def require_within_period(mediation: Mediation, *, field_name: str, day=None) -> None:
+    """A running mediation past its end (the periodic sweep has not expired it yet) takes no more work; a
+    session must fall within the period (`day`, the session's date). Extend it first, with the parties'
+    agreement."""
+    today = timezone.localdate()
+    if mediation.expires_on is None:
+        return
+    if mediation.expires_on < today or (day is not None and day > mediation.expires_on):
+        raise ValidationError(
+            {
+                field_name: [
+                    _("The mediation period ends on %(date)s: extend it first, with the parties' agreement.")
+                    % {"date": mediation.expires_on.isoformat()}
+                ]
+            }
+        )
 
 
 def clean_reason(reason: str, *, field_name: str = "reason", required: bool = True) -> str:
@@ -245,6 +269,12 @@ def mediation_open(
     lead_court = court_by_id(lead_tribunal.court_id)
     now = timezone.now()
     with transaction.atomic(durable=True):
+        if isinstance(record, Filing):
+            # Two judges opening a mediation on one filing at once: the filing's row lock lets one through,
+            # and the other finds it taken (checked again under the lock).
+            lock_row(Filing, record.pk)
+            if Mediation.objects.filter(origin_filing_id=record.pk).exists():
+                raise ValidationError({"filing": [_("This filing is already being mediated.")]})
         case_type = CaseType.objects.get(code=MEDIATION_TYPE_CODE)
         year = now.astimezone(COURT_TZ).year
         sequence, number = case_number_next(court=lead_court, case_type=case_type, year=year)
@@ -471,7 +501,7 @@ def invitation_cancel(*, mediation_id: int, actor, tribunal: Tribunal, reason: s
             kind=CHANGED,
             payload={"mediation": mediation.pk, "invitation": invitation.pk, "note": "invitation_cancelled"},
         )
-        _settle(mediation, actor_court=mediation.lead_court)
+        _settle(mediation, actor_court=mediation.lead_court, completed_at=timezone.now())
     return invitation
 
 
@@ -487,10 +517,11 @@ def mediation_settle_answers(*, mediation_id: int, court: Court) -> Mediation | 
     return _settle(mediation, actor_court=court)
 
 
-def _settle(mediation: Mediation, *, actor_court: Court) -> Mediation | None:
+def _settle(mediation: Mediation, *, actor_court: Court, completed_at=None) -> Mediation | None:
     """proposed -> accepted once every invitation is answered and one accepted; -> declined if all declined.
-    The 30 days run from the answer that completed the acceptance, not from when the lead court heard of
-    it: a delivery's delay never shortens the parties' time."""
+    The 30 days run from the moment that completed the acceptance: the last answer (not when the lead court
+    heard of it: a delivery's delay never shortens the parties' time), or `completed_at`, when the lead
+    withdrew the last invitation nobody answered (the mediation could not start before then)."""
     if mediation.state != Mediation.State.PROPOSED:
         return None
     answers = list(
@@ -505,10 +536,10 @@ def _settle(mediation: Mediation, *, actor_court: Court) -> Mediation | None:
         return mediation_transition(
             mediation, to_state=Mediation.State.DECLINED, action="mediation.declined", actor_court=actor_court
         )
-    mediation.accepted_at = max(at for _state, at in answers)
+    mediation.accepted_at = max([at for _state, at in answers] + ([completed_at] if completed_at else []))
     deadline = compute_deadline(mediation.accepted_at, MEDIATION_PERIOD_DAYS, "days")
     mediation.expires_on, mediation.expiry_calendar_known = deadline.due_date, deadline.calendar_known
-    return mediation_transition(
+    mediation_transition(
         mediation,
         to_state=Mediation.State.ACCEPTED,
         action="mediation.accept",
@@ -516,13 +547,16 @@ def _settle(mediation: Mediation, *, actor_court: Court) -> Mediation | None:
         payload={"expires_on": mediation.expires_on.isoformat()},
         update_fields=("accepted_at", "expires_on", "expiry_calendar_known"),
     )
+    # The tribunals that accepted earlier hear that it starts, and until when.
+    tell_other_courts(mediation, actor_court=actor_court, note="accepted")
+    return mediation
 
 
 # --- Ending ---------------------------------------------------------------------------------------------
 
 
 def _end(
-    mediation: Mediation, *, to_state: str, action: str, actor=None, reason: str = "", note: str
+    mediation: Mediation, *, to_state: str, action: str, actor=None, reason: "str | Message" = "", note: str
 ) -> Mediation:
     """Any end: invitations still unanswered are cancelled, sessions still to come are cancelled (their
     rooms and mediators are free again), and the other courts hear of it."""
@@ -530,7 +564,12 @@ def _end(
 
     actor_court = acting_court(actor) if actor is not None else mediation.lead_court
     mediation.ended_at = timezone.now()
-    mediation.end_reason = reason
+    # A reason the system wrote is stored as its source text (read through courts.timeline.stored_text).
+    # (one with arguments, such as the date an expiry came, lives on the timeline only).
+    if isinstance(reason, Message):
+        mediation.end_reason = "" if reason.args else reason.msgid
+    else:
+        mediation.end_reason = reason
     mediation_transition(
         mediation,
         to_state=to_state,
@@ -549,7 +588,7 @@ def _end(
             action="invitation.cancel",
             actor=actor,
             actor_court=actor_court,
-            reason=_("The mediation ended."),
+            reason=Message(MEDIATION_ENDED),
         )
         delivery_send(
             court=court_by_id(invitation.court_id),
@@ -608,8 +647,10 @@ def mediation_expire(*, mediation_id: int, today: dt.date | None = None) -> Medi
             mediation,
             to_state=Mediation.State.EXPIRED,
             action="mediation.expire",
-            reason=_("The mediation period ended on %(date)s without agreement.")
-            % {"date": mediation.expires_on},
+            reason=Message(
+                gettext_noop("The mediation period ended on %(date)s without agreement."),
+                date=mediation.expires_on.isoformat(),
+            ),
             note="expired",
         )
 
@@ -627,6 +668,16 @@ def mediation_extend(
         require(permissions.may_run(actor, mediation))
         if mediation.state not in MEDIATION_RUNNING:
             raise ValidationError({"until": [_("Only a mediation under way can be extended.")]})
+        if mediation.expires_on < timezone.localdate():
+            # Past its end the mediation is over (the sweep will say so): the parties agree before it ends.
+            raise ValidationError(
+                {
+                    "until": [
+                        _("The mediation period ended on %(date)s.")
+                        % {"date": mediation.expires_on.isoformat()}
+                    ]
+                }
+            )
         parties = {party.pk: party for party in MediationParty.objects.filter(mediation=mediation)}
         agreed = set(parties) if agreed_by is None else set(agreed_by)
         errors = {}

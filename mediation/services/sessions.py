@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courts.legal_calendar import COURT_TZ, HolidayCalendar
+from courts.messages import Message
 from courts.models import Tribunal, User
 from courts.selectors import acting_court
 from courts.state_machine import transition
@@ -33,11 +34,13 @@ from mediation.models import (
 )
 from mediation.models.sessions import MAX_SESSION_LENGTH
 from mediation.services.mediations import (
+    MEDIATION_ENDED,
     clean_reason,
     closed,
     locked,
     mediation_transition,
     require,
+    require_within_period,
     tell_other_courts,
 )
 
@@ -237,6 +240,7 @@ def session_schedule(
                     {"state": [_("Sessions can be scheduled once an invited tribunal has accepted.")]}
                 )
             raise closed(mediation)
+        require_within_period(mediation, field_name="starts_at", day=starts_at.astimezone(COURT_TZ).date())
         errors: dict[str, list[str]] = {}
         off_hours_reason = _clean_times(starts_at, ends_at, off_hours_reason, errors)
         tribunal, room, meeting_url = _clean_place(
@@ -340,6 +344,7 @@ def session_reschedule(
         require(permissions.may_run(actor, mediation))
         if mediation.state not in MEDIATION_RUNNING:
             raise closed(mediation)
+        require_within_period(mediation, field_name="starts_at", day=starts_at.astimezone(COURT_TZ).date())
         mode = mode or session.mode
         errors: dict[str, list[str]] = {}
         off_hours_reason = _clean_times(starts_at, ends_at, off_hours_reason, errors)
@@ -404,8 +409,9 @@ def session_cancel(*, session_id: int, actor, reason: str) -> MediationSession:
     return session
 
 
-def _cancel(session: MediationSession, *, actor, actor_court, reason: str) -> None:
-    session.cancel_reason = reason
+def _cancel(session: MediationSession, *, actor, actor_court, reason) -> None:
+    # A reason the system wrote is stored as its source text (read through courts.timeline.stored_text).
+    session.cancel_reason = reason.msgid if isinstance(reason, Message) else reason
     session_transition(
         session,
         to_state=MediationSession.State.CANCELLED,
@@ -426,7 +432,7 @@ def sessions_cancel_for_end(mediation: Mediation, *, actor, actor_court) -> int:
     )
     count = 0
     for session in pending:
-        _cancel(session, actor=actor, actor_court=actor_court, reason=_("The mediation ended."))
+        _cancel(session, actor=actor, actor_court=actor_court, reason=Message(MEDIATION_ENDED))
         count += 1
     return count
 

@@ -29,6 +29,7 @@ from courts.models import Role
 from courts.page_actions import post_action
 from courts.personal_data import personal_data_access_log, unseal
 from courts.selectors import acting_court
+from courts.text import join_list
 from mediation import permissions, selectors
 from mediation.elapsed import days_and_hours, elapsed_for
 from mediation.forms.mediations import (
@@ -429,7 +430,10 @@ def detail_context(request, mediation: Mediation, **extra) -> dict:
             default_tribunal=user.tribunal_id,
         )
     if "agree" in actions or "replace_agreement" in actions:
-        context["agreement_form"] = AgreementForm(replacing="replace_agreement" in actions)
+        in_force = next(
+            (a.pk for a in mediation.agreements.all() if a.state == Agreement.State.IN_FORCE), None
+        )
+        context["agreement_form"] = AgreementForm(replacing="replace_agreement" in actions, replaces=in_force)
         context["payments"] = PaymentFormSet(prefix="payments")
         context["signatures"] = signature_formset(parties)
     if "fail" in actions:
@@ -562,7 +566,7 @@ def _run(request, mediation: Mediation, action: str, forms: dict) -> tuple[str, 
     if action == "invite":
         tribunals = list(forms["invite_form"].cleaned_data["tribunals"])
         mediations.mediation_invite(mediation_id=pk, actor=user, tribunals=tribunals)
-        return _("Invited: %(names)s.") % {"names": "、".join(t.name for t in tribunals)}, here
+        return _("Invited: %(names)s.") % {"names": join_list(t.name for t in tribunals)}, here
     if action == "cancel-invitation":
         data = forms["cancel_invitation_form"].cleaned_data
         mediations.invitation_cancel(
@@ -613,6 +617,7 @@ def _run(request, mediation: Mediation, action: str, forms: dict) -> tuple[str, 
             signatures=[SignatureInput(**form.cleaned_data) for form in _signed(forms["signatures"])],
             effective_on=data["effective_on"],
             reason=data.get("reason", ""),
+            replaces=data.get("replaces"),
         )
         return _("The agreement was recorded; it is now frozen."), here + "#agreement"
     if action == "fail":

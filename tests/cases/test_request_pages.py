@@ -535,7 +535,9 @@ class TestPreservationStory:
         client.force_login(qingpu_clerk)
         assert request.reference in section(html(client.get("/")), "requests-to-acknowledge")
         page = html(client.get(url))
-        assert "部分执行" in section(page, "result") and "¥120000.50" in section(page, "result")
+        assert "部分执行" in section(page, "result") and "¥120,000.50" in section(
+            page, "result"
+        )  # grouped, as in English
         assert "农行协执字第88号" in page and "已被他案轮候查封" in page
         assert "120000.50" in page and freeze.term_ends_on.isoformat() in page
         client.post(f"{url}acknowledge/")

@@ -394,18 +394,21 @@ class TestDeciding:
         assert "registered" in body["fields"]["allowed_transitions"]
         assert Confirmation.objects.get(pk=applied).state == "applied"
 
-    @pytest.mark.parametrize("action", ["reject", "not-accept"])
-    def test_a_refusal_needs_its_grounds(self, registered, judge, action):
-        refused(judge.post(at(registered, action), {}, format="json"), "grounds")
-        refused(judge.post(at(registered, action), {"grounds": "  "}, format="json"), "grounds")
+    def test_a_rejection_needs_its_grounds(self, registered, judge):
+        refused(judge.post(at(registered, "reject"), {}, format="json"), "grounds")
+        refused(judge.post(at(registered, "reject"), {"grounds": "  "}, format="json"), "grounds")
 
         assert Confirmation.objects.get(pk=registered).state == "registered"
 
-    @pytest.mark.parametrize(("action", "state"), [("reject", "rejected"), ("not-accept", "not_accepted")])
-    def test_a_judge_refuses_it_with_grounds(self, registered, judge, action, state):
-        body = ok(judge.post(at(registered, action), {"grounds": "协议内容不明确"}, format="json"))
+    def test_not_accepting_needs_its_grounds(self, applied, registrar):
+        refused(registrar.post(at(applied, "not-accept"), {}, format="json"), "grounds")
 
-        assert (body["state"], body["grounds"]) == (state, "协议内容不明确")
+        assert Confirmation.objects.get(pk=applied).state == "applied"
+
+    def test_a_judge_rejects_it_with_grounds(self, registered, judge):
+        body = ok(judge.post(at(registered, "reject"), {"grounds": "协议内容不明确"}, format="json"))
+
+        assert (body["state"], body["grounds"]) == ("rejected", "协议内容不明确")
         assert isinstance(body["elapsed"], int)
 
     def test_before_registration_a_filing_clerk_does_not_accept_it(self, applied, registrar):
@@ -413,18 +416,18 @@ class TestDeciding:
 
         assert body["state"] == "not_accepted"
 
-    def test_after_registration_only_a_judge_does_not_accept_it(self, registered, registrar, judge):
-        error(
-            registrar.post(at(registered, "not-accept"), {"grounds": "涉及身份关系"}, format="json"),
-            403,
-            "permission_denied",
+    def test_after_registration_a_ground_for_not_accepting_leads_to_rejection(self, registered, judge):
+        """Interp 355 para. 2: once accepted, the court rejects (驳回) on such a ground; "not accepted" is a
+        decision at registration."""
+        body = error(
+            judge.post(at(registered, "not-accept"), {"grounds": "涉及身份关系"}, format="json"),
+            409,
+            "invalid_transition",
         )
-        assert Confirmation.objects.get(pk=registered).state == "registered"
-
-        assert (
-            ok(judge.post(at(registered, "not-accept"), {"grounds": "涉及身份关系"}, format="json"))["state"]
-            == "not_accepted"
-        )
+        assert body["fields"]["allowed_transitions"] == ["confirmed", "rejected", "withdrawn"]
+        assert ok(judge.post(at(registered, "reject"), {"grounds": "涉及身份关系"}, format="json"))[
+            "state"
+        ] == ("rejected")
 
     def test_a_decided_confirmation_stays_decided(self, confirmed, judge, registrar):
         for client, action, body in (
@@ -436,16 +439,29 @@ class TestDeciding:
 
         assert Confirmation.objects.get(pk=confirmed).state == "confirmed"
 
-    def test_the_applicants_withdraw_it(self, registered, registrar):
-        body = ok(registrar.post(at(registered, "withdraw"), {"reason": "双方已自动履行"}, format="json"))
+    def test_the_applicants_withdraw_it(self, registered, registrar, judge):
+        # Registered, the court allows it by ruling (准许撤回, Interp 357): its judge, not the filing clerk.
+        error(
+            registrar.post(at(registered, "withdraw"), {"reason": "双方已自动履行"}, format="json"),
+            403,
+            "permission_denied",
+        )
+        body = ok(judge.post(at(registered, "withdraw"), {"reason": "双方已自动履行"}, format="json"))
 
         assert body["state"] == "withdrawn"
         assert body["elapsed"] is None  # a withdrawal is no ruling
         error(registrar.post(at(registered, "register")), 409, "invalid_transition")
 
-    def test_after_a_refusal_the_parties_may_apply_again(self, registered, judge, headline, fenhu):
+    def test_after_a_rejection_only_a_new_agreement_may_be_applied_for(
+        self, registered, judge, headline, fenhu, fenhu_judge
+    ):
+        """CPL 206: a rejected party may change the agreement, reach a new one, or sue; the same agreement
+        does not come back."""
         ok(judge.post(at(registered, "reject"), {"grounds": "非自愿"}, format="json"))
+        refused(fenhu.post(URL, apply_payload(headline, "jiashan"), format="json"), "mediation")
 
+        old = headline.agreements.get()
+        agree(headline, fenhu_judge, reason="按法院意见修改协议内容", replaces=old.pk)
         ok(fenhu.post(URL, apply_payload(headline, "jiashan"), format="json"), 201)
 
         assert Confirmation.objects.count() == 2
@@ -540,13 +556,9 @@ class TestAllowedActions:
         assert ok(api_as(xitang_judge).get(at(applied)))["allowed_actions"] == []
 
     def test_once_registered_only_its_judges_decide(self, registered, registrar, judge, api_as, xitang_judge):
-        assert ok(registrar.get(at(registered)))["allowed_actions"] == ["withdraw"]
-        assert ok(judge.get(at(registered)))["allowed_actions"] == [
-            "confirm",
-            "reject",
-            "not_accept",
-            "withdraw",
-        ]
+        # Once registered, a withdrawal is allowed by ruling (Interp 357): the judges'.
+        assert ok(registrar.get(at(registered)))["allowed_actions"] == []
+        assert ok(judge.get(at(registered)))["allowed_actions"] == ["confirm", "reject", "withdraw"]
         assert ok(api_as(xitang_judge).get(at(registered)))["allowed_actions"] == []
 
     def test_once_confirmed_enforcement_may_start_once(self, confirmed, registrar):

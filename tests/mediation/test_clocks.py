@@ -64,7 +64,10 @@ def test_a_mediation_expires_30_days_after_acceptance_unless_extended(fenhu_judg
     # 30 days from 2 November: 2 December (a Wednesday, a working day).
     assert mediation.expires_on == dt.date(2026, 12, 2)
     with time_machine.travel(at(2026, 11, 20, 9), tick=False):
-        session = schedule(mediation, fenhu_judge, start=at(2026, 12, 10, 10))
+        # No session past the end: the parties must agree to extend first.
+        with pytest.raises(ValidationError) as refused:
+            schedule(mediation, fenhu_judge, start=at(2026, 12, 10, 10))
+        assert "2026-12-02" in refused.value.message_dict["starts_at"][0]
         parties = list(mediation.parties.values_list("pk", flat=True))
         with pytest.raises(ValidationError) as refused:
             mediation_extend(
@@ -78,6 +81,7 @@ def test_a_mediation_expires_30_days_after_acceptance_unless_extended(fenhu_judg
         mediation_extend(
             mediation_id=mediation.pk, actor=xitang_judge, until=dt.date(2026, 12, 20), reason="双方同意延长"
         )
+        session = schedule(mediation, fenhu_judge, start=at(2026, 12, 10, 10))
     with time_machine.travel(at(2026, 12, 3, 9), tick=False):
         assert mediations_sweep()["mediations_expired"] == 0  # the old end passed; the new one did not
     with time_machine.travel(at(2026, 12, 21, 9), tick=False):
@@ -88,18 +92,33 @@ def test_a_mediation_expires_30_days_after_acceptance_unless_extended(fenhu_judg
     session.refresh_from_db()
     assert session.state == "scheduled"  # it was in the past by then: kept as it was, not cancelled
     actions = list(Event.objects.for_subject(mediation).values_list("action", flat=True))
-    assert actions[-2:] == ["mediation.extend", "mediation.expire"]
+    assert actions[-3:] == ["mediation.extend", "mediation.first_session", "mediation.expire"]
 
 
-def test_expiry_cancels_the_sessions_still_to_come_and_tells_the_other_court(fenhu_judge, xitang_judge):
+def test_past_its_end_before_the_sweep_a_mediation_takes_no_more_work(fenhu_judge, xitang_judge):
+    with time_machine.travel(at(2026, 11, 2, 9), tick=False):
+        mediation = accepted(fenhu_judge, xitang_judge)
+    with time_machine.travel(at(2026, 12, 3, 8), tick=False):  # the sweep has not run yet
+        with pytest.raises(ValidationError) as refused:
+            schedule(mediation, fenhu_judge, start=at(2026, 12, 3, 10))
+        assert "2026-12-02" in refused.value.message_dict["starts_at"][0]
+        with pytest.raises(ValidationError):
+            mediation_extend(
+                mediation_id=mediation.pk, actor=xitang_judge, until=dt.date(2026, 12, 20), reason="晚了"
+            )
+        assert mediations_sweep()["mediations_expired"] == 1
+
+
+def test_failing_cancels_the_sessions_still_to_come_and_tells_the_other_court(fenhu_judge, xitang_judge):
+    from mediation.services.mediations import mediation_fail
+
     with time_machine.travel(at(2026, 11, 2, 9), tick=False):
         mediation = accepted(fenhu_judge, xitang_judge)
         session = schedule(
-            mediation, fenhu_judge, start=at(2026, 12, 8, 19), off_hours_reason="当事人白天无法到场"
+            mediation, fenhu_judge, start=at(2026, 11, 25, 19), off_hours_reason="当事人白天无法到场"
         )
         deliver_pending()
-    with time_machine.travel(at(2026, 12, 3, 9), tick=False):
-        assert mediations_sweep()["mediations_expired"] == 1
+        mediation_fail(mediation_id=mediation.pk, actor=fenhu_judge, reason="被告明确拒绝调解")
         deliver_pending()
     session.refresh_from_db()
     assert session.state == MediationSession.State.CANCELLED
@@ -155,4 +174,33 @@ def test_a_registered_confirmation_is_due_in_30_days_and_flagged_when_late(
     with time_machine.travel(confirmation.decision_due_at + dt.timedelta(hours=1), tick=False):
         assert mediations_sweep()["confirmations_overdue"] == 1
         assert mediations_sweep()["confirmations_overdue"] == 0
-    assert Notification.objects.filter(recipient=wujiang_judge, title__contains="CPL 187").exists()
+    late = Notification.objects.filter(recipient=wujiang_judge, title__contains="民事诉讼法第一百八十七条")
+    assert late.exists()
+
+
+def test_an_application_not_supplemented_in_time_is_told_to_the_court(
+    fenhu_judge, xitang_judge, wujiang_filing, courts
+):
+    """Interp 357: the court may treat it as withdrawn; the sweep tells it once, the decision stays its."""
+    mediation = agreed_on(dt.date(2026, 11, 2), fenhu_judge, xitang_judge)
+    parties = list(mediation.parties.values_list("pk", flat=True))
+    with time_machine.travel(at(2026, 11, 3, 9), tick=False):
+        confirmation = confirmations.confirmation_apply(
+            mediation_id=mediation.pk, actor=fenhu_judge, court=courts["wujiang"], applicants=parties
+        )
+        confirmations.confirmation_request_supplement(
+            confirmation_id=confirmation.pk,
+            actor=wujiang_filing,
+            items=["双方身份证明"],
+            deadline=dt.date(2026, 11, 10),
+        )
+    with time_machine.travel(at(2026, 11, 10, 20), tick=False):
+        assert mediations_sweep()["supplements_lapsed"] == 0
+    with time_machine.travel(at(2026, 11, 11, 9), tick=False):
+        assert mediations_sweep()["supplements_lapsed"] == 1
+        assert mediations_sweep()["supplements_lapsed"] == 0
+    confirmation.refresh_from_db()
+    assert confirmation.state == "supplement_requested"
+    assert Notification.objects.filter(
+        recipient=wujiang_filing, url=f"/confirmations/{confirmation.pk}/"
+    ).exists()

@@ -292,9 +292,8 @@ class TestOpening:
         logged_in(client, fenhu_judge)
         response = client.post("/mediations/new/", new_form(courts, invited_tribunals=[]))
         assert response.status_code == 400
-        assert (
-            "Invite at least one tribunal" in html(response).split('data-testid="error-invited_tribunals"')[1]
-        )
+        error = html(response).split('data-testid="error-invited_tribunals"')[1]
+        assert "请至少邀请一个其他法院的人民法庭" in error
         assert not Mediation.objects.exists() and not MediationParty.objects.exists()
 
     def test_a_tribunal_of_the_lead_court_cannot_be_chosen(self, client, fenhu_judge, courts):
@@ -556,7 +555,7 @@ class TestSessions:
             f"/mediations/{mediation.pk}/schedule/", self.schedule_form(past, mediators=[fenhu_judge.pk])
         )
         assert response.status_code == 400
-        assert "past" in html(response).split('data-testid="error-starts_at"')[1].split("</div>")[0]
+        assert "过去" in html(response).split('data-testid="error-starts_at"')[1].split("</div>")[0]
         assert not MediationSession.objects.exists()
         mediation.refresh_from_db()
         assert mediation.state == "accepted"
@@ -710,7 +709,13 @@ class TestEnding:
         logged_in(client, fenhu_judge)
         bad = client.post(f"/mediations/{mediation.pk}/agree/", agreement_form(mediation))
         assert bad.status_code == 400 and 'data-testid="error-reason"' in html(bad)
-        client.post(f"/mediations/{mediation.pk}/agree/", agreement_form(mediation, reason="付款期限调整"))
+        in_force = Agreement.objects.get()
+        # The page sends the agreement the judge saw, in a hidden field.
+        assert f'name="replaces" value="{in_force.pk}"' in html(client.get(f"/mediations/{mediation.pk}/"))
+        client.post(
+            f"/mediations/{mediation.pk}/agree/",
+            agreement_form(mediation, reason="付款期限调整", replaces=in_force.pk),
+        )
         assert list(Agreement.objects.order_by("id").values_list("state", flat=True)) == [
             "superseded",
             "in_force",
