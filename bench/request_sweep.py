@@ -171,7 +171,7 @@ def inbox_queries(user, model) -> tuple[int, int, float]:
 
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
-        page = list(selectors.request_list(user, model, selectors.RequestFilters(direction="incoming"))[:50])
+        page = list(selectors.request_list(user, model).filter(entrusted_court_id=user.court_id)[:50])
         elapsed = time.perf_counter() - started
         for request in page:  # what a row of the inbox shows
             str(request.requesting_court), str(request.case), request.due_at, request.created_by_id

@@ -7,14 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases and cross-region filing")
 
     def ready(self):
-        from cases import handlers, labels
-        from cases.views import filings, requests
-        from courts.home_panels import register_panel
+        from cases import handlers, labels, workbench
         from courts.timeline import register_labels
+        from courts.workbench import register_work
 
         handlers.register()
-        register_panel(filings.inbox_panel)
-        register_panel(requests.inbox_panel)
+        register_work(workbench.filing_work)
+        register_work(workbench.request_work)
         register_labels(actions=labels.ACTIONS)
         for model, states in labels.STATES:
             register_labels(states=states, subject=model)

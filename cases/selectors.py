@@ -2,7 +2,6 @@
 of another court is simply not in the queryset, so it is a 404, never a 403."""
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Case as Conditional  # SQL CASE; `Case` is our model
 from django.db.models import Prefetch, Q, QuerySet, Value, When
@@ -21,7 +20,6 @@ from cases.models import (
 )
 from courts.legal_calendar import COURT_TZ
 from courts.models import Event
-from courts.numbers import normalise_number
 from courts.selectors import acting_court
 
 
@@ -58,49 +56,11 @@ def _with_list_relations(filings: QuerySet[Filing]) -> QuerySet[Filing]:
     )
 
 
-@dataclass
-class FilingFilters:
-    state: list[str] | None = None
-    court: str | None = None  # either side
-    direction: str | None = None  # "incoming" (we decide) | "outgoing" (filed at our window)
-    submitted_from: dt.date | None = None
-    submitted_to: dt.date | None = None
-    overdue: bool | None = None
-    search: str = ""
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=COURT_TZ)
-
-
-def filing_list(user, filters: FilingFilters | None = None) -> QuerySet[Filing]:
-    """Visible filings, most urgent first: overdue, then by decision due time, then newest."""
-    filters = filters or FilingFilters()
-    filings = filings_visible_to(user)
-    court = acting_court(user)
-    if filters.state:
-        filings = filings.filter(state__in=filters.state)
-    if filters.court:
-        filings = filings.filter(
-            Q(collaborating_court__code=filters.court) | Q(jurisdiction_court__code=filters.court)
-        )
-    if filters.direction == "incoming" and court:
-        filings = filings.filter(jurisdiction_court=court)
-    elif filters.direction == "outgoing" and court:
-        filings = filings.filter(collaborating_court=court)
-    if filters.submitted_from:
-        filings = filings.filter(submitted_at__gte=_day_start(filters.submitted_from))
-    if filters.submitted_to:
-        filings = filings.filter(submitted_at__lt=_day_start(filters.submitted_to + dt.timedelta(days=1)))
-    if filters.overdue is not None:
-        filings = filings.filter(overdue=filters.overdue)
-    if filters.search:
-        number = normalise_number(filters.search)
-        filings = filings.filter(
-            Q(receipt_number__icontains=number) | Q(cause__icontains=filters.search.strip())
-        )
+def filing_list(user) -> QuerySet[Filing]:
+    """Visible filings, most urgent first: open before decided, overdue first, then by decision due time,
+    then newest. The list's filters narrow it (cases.filters.FilingFilter)."""
     open_first = Conditional(When(state__in=FILING_OPEN, then=Value(0)), default=Value(1))
-    return _with_list_relations(filings).order_by(
+    return _with_list_relations(filings_visible_to(user)).order_by(
         open_first, "-overdue", "decision_due_at", "-submitted_at", "-id"
     )
 
@@ -114,11 +74,20 @@ def inbox_for(user) -> dict[str, QuerySet[Filing]]:
     to_decide = base.filter(
         jurisdiction_court=court, state__in=FILING_UNDER_REVIEW + (Filing.State.SUBMITTED,)
     )
-    outgoing = base.filter(collaborating_court=court)
+    # What came back to the window: decisions of the last two weeks, and corrections still awaited (the
+    # litigant must be told, and the corrected filing sent).
+    lately = dt.datetime.now(COURT_TZ) - dt.timedelta(days=OUTCOMES_SHOWN_DAYS)
+    outgoing = base.filter(collaborating_court=court).filter(
+        Q(state=Filing.State.CORRECTION_REQUESTED)
+        | Q(decided_at__gte=lately, state__in=[s for s in Filing.State.values if s not in FILING_OPEN])
+    )
     return {
         "to_decide": to_decide.order_by("-overdue", "decision_due_at", "submitted_at"),
-        "outgoing": outgoing.order_by("-updated_at")[:20],
+        "outgoing": outgoing.order_by("-decided_at", "-id")[:50],
     }
+
+
+OUTCOMES_SHOWN_DAYS = 14
 
 
 def filing_detail(user, filing_id: int) -> Filing:
@@ -167,36 +136,16 @@ def requests_visible_to(user, model) -> QuerySet:
     return model.objects.filter(Q(requesting_court=court) | Q(entrusted_court=court))
 
 
-@dataclass
-class RequestFilters:
-    state: list[str] | None = None
-    direction: str | None = None  # "incoming" (entrusted to us) | "outgoing" (we asked)
-    overdue: bool | None = None
-    search: str = ""
-
-
-def request_list(user, model, filters: RequestFilters | None = None) -> QuerySet:
+def request_list(user, model) -> QuerySet:
     """Visible requests, most urgent first: open before closed, overdue first, then by due time. A fixed
-    number of queries per page, whatever its size."""
-    filters = filters or RequestFilters()
-    court = acting_court(user)
-    requests = requests_visible_to(user, model)
-    if filters.state:
-        requests = requests.filter(state__in=filters.state)
-    if filters.direction == "incoming" and court:
-        requests = requests.filter(entrusted_court=court)
-    elif filters.direction == "outgoing" and court:
-        requests = requests.filter(requesting_court=court)
-    if filters.overdue is not None:
-        requests = requests.filter(overdue=filters.overdue)
-    if filters.search:
-        number = normalise_number(filters.search)
-        requests = requests.filter(Q(reference__icontains=number) | Q(case__number__icontains=number))
+    number of queries per page, whatever its size. The list's filters narrow it (cases.filters)."""
     party = "recipient" if model is ServiceRequest else "respondent"
     open_first = Conditional(When(state__in=REQUEST_OPEN, then=Value(0)), default=Value(1))
-    return requests.select_related(
-        "requesting_court", "entrusted_court", "case", party, "officer", "created_by"
-    ).order_by(open_first, "-overdue", "due_at", "-created_at", "-id")
+    return (
+        requests_visible_to(user, model)
+        .select_related("requesting_court", "entrusted_court", "case", party, "officer", "created_by")
+        .order_by(open_first, "-overdue", "due_at", "-created_at", "-id")
+    )
 
 
 def request_detail(user, model, request_id: int):

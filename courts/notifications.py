@@ -77,3 +77,20 @@ def notification_emails_send(*, limit: int = 500) -> int:
     except Exception:
         logger.warning("could not send %d notification emails", len(messages), exc_info=True)
         return 0
+
+
+def notifications_read(*, user, ids=None) -> int:
+    """Mark this user's unread notices read: those in `ids`, or all of them. Another user's are untouched."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+def notifications_settle(*, url: str, court=None) -> int:
+    """The work a notice is about is finished (acknowledged, decided, answered): its notices are read, for
+    everyone (of `court`) who was told. Called in the transaction that finishes it."""
+    unread = Notification.objects.filter(url=url, read_at__isnull=True)
+    if court is not None:
+        unread = unread.filter(court=court)
+    return unread.update(read_at=timezone.now())

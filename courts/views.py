@@ -3,18 +3,22 @@
 import calendar as month_calendar
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
 
 from courts.forms import ThrottledAuthenticationForm
-from courts.home_panels import panels_for
 from courts.models import CalendarDay, CalendarYear, Notification
+from courts.notifications import notifications_read
+from courts.page_actions import post_action
 from courts.selectors import acting_court, courts_with_tribunals
+from courts.workbench import desk_for
 
 
 class LoginView(auth_views.LoginView):
@@ -25,7 +29,8 @@ class LoginView(auth_views.LoginView):
 
 @login_required
 def home(request):
-    """The court's desk: what is waiting (panels from the floors above), notices, and the zone's courts."""
+    """The court's desk (courts.workbench): what this user owes, most urgent first, and what came back;
+    their unread notices; the zone's courts folded away."""
     court = acting_court(request.user)
     notices = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
     return render(
@@ -35,7 +40,7 @@ def home(request):
             "court": court,
             "tribunals": court.tribunals.all() if court else [],
             "courts": courts_with_tribunals(),
-            "panels": panels_for(request),
+            "desk": desk_for(request),
             "notices": notices[:20],
             "notice_count": notices.count(),
         },
@@ -43,12 +48,29 @@ def home(request):
 
 
 @login_required
-@require_POST
+@post_action("home")
 def notification_open(request, notification_id: int):
     """Mark a notice read and follow its link (a user finds only their own notices)."""
     notice = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
-    Notification.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=timezone.now())
+    notifications_read(user=request.user, ids=[notice.pk])
     return redirect(notice.url if url_has_allowed_host_and_scheme(notice.url, allowed_hosts=None) else "home")
+
+
+@login_required
+@post_action("home")
+def notification_read(request, notification_id: int):
+    """Mark one notice read without following it."""
+    notifications_read(user=request.user, ids=[notification_id])
+    return redirect(reverse("home") + "#notices")
+
+
+@login_required
+@post_action("home")
+def notifications_read_all(request):
+    """Mark every unread notice of this user read."""
+    count = notifications_read(user=request.user)
+    messages.success(request, _("%(count)d notices marked read.") % {"count": count})
+    return redirect(reverse("home") + "#notices")
 
 
 @login_required

@@ -8,14 +8,13 @@ class MediationConfig(AppConfig):
 
     def ready(self):
         from cases.status import register_status_finder
-        from courts.home_panels import register_panel
         from courts.links import register_link_source
         from courts.timeline import register_labels
-        from mediation import handlers, labels, links, status
-        from mediation.views import mediations
+        from courts.workbench import register_work
+        from mediation import handlers, labels, links, status, workbench
 
         handlers.register()
-        register_panel(mediations.inbox_panel)
+        register_work(workbench.mediation_work)
         register_link_source(links.links_of)
         register_status_finder(status.find)
         register_labels(actions=labels.ACTIONS)

@@ -7,13 +7,11 @@ court with jurisdiction over the filing a failed mediation became.
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Case as Conditional  # SQL CASE
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 
 from courts.models import Event
-from courts.numbers import normalise_number
 from courts.selectors import acting_court
 from mediation.models import (
     MEDIATION_OPEN,
@@ -57,31 +55,13 @@ def _with_relations(mediations: QuerySet[Mediation]) -> QuerySet[Mediation]:
     )
 
 
-@dataclass
-class MediationFilters:
-    state: list[str] | None = None
-    mine: bool = False  # led by, or accepted by, the user's tribunal
-    search: str = ""
-
-
-def mediation_list(user, filters: MediationFilters | None = None) -> QuerySet[Mediation]:
-    """Visible mediations, open ones first, soonest to end first, then newest."""
-    filters = filters or MediationFilters()
-    mediations = mediations_visible_to(user)
-    if filters.state:
-        mediations = mediations.filter(state__in=filters.state)
-    if filters.mine and user.tribunal_id:
-        accepted = Invitation.objects.filter(
-            mediation=OuterRef("pk"), tribunal_id=user.tribunal_id, state=Invitation.State.ACCEPTED
-        )
-        mediations = mediations.filter(Q(lead_tribunal_id=user.tribunal_id) | Q(Exists(accepted)))
-    if filters.search:
-        number = normalise_number(filters.search)
-        mediations = mediations.filter(
-            Q(number__icontains=number) | Q(cause__icontains=filters.search.strip())
-        )
+def mediation_list(user) -> QuerySet[Mediation]:
+    """Visible mediations, open ones first, soonest to end first, then newest. The list's filters narrow it
+    (mediation.filters.MediationFilter)."""
     open_first = Conditional(When(state__in=MEDIATION_OPEN, then=Value(0)), default=Value(1))
-    return _with_relations(mediations).order_by(open_first, "expires_on", "-created_at", "-id")
+    return _with_relations(mediations_visible_to(user)).order_by(
+        open_first, "expires_on", "-created_at", "-id"
+    )
 
 
 def _sessions_and_agreements() -> list[Prefetch]:
@@ -200,6 +180,16 @@ def sessions_visible_to(user) -> QuerySet[MediationSession]:
     return MediationSession.objects.filter(mediation__in=mediations_visible_to(user))
 
 
+def session_list(user) -> QuerySet[MediationSession]:
+    """Visible sessions, soonest first. The list's filters narrow it (mediation.filters.SessionFilter)."""
+    return (
+        sessions_visible_to(user)
+        .select_related("mediation", "tribunal")
+        .prefetch_related("mediators", "present")
+        .order_by("starts_at", "id")
+    )
+
+
 def session_detail(user, session_id: int) -> MediationSession:
     return (
         sessions_visible_to(user)
@@ -254,12 +244,13 @@ def confirmations_visible_to(user) -> QuerySet[Confirmation]:
     return Confirmation.objects.filter(mediation__in=mediations_visible_to(user))
 
 
-def confirmation_list(user, *, state: list[str] | None = None) -> QuerySet[Confirmation]:
-    confirmations = confirmations_visible_to(user)
-    if state:
-        confirmations = confirmations.filter(state__in=state)
-    return confirmations.select_related("mediation__origin_case", "court", "case", "agreement").order_by(
-        "decision_due_at", "-applied_at", "-id"
+def confirmation_list(user) -> QuerySet[Confirmation]:
+    """Visible applications, soonest decision due first, then newest. The list's filters narrow it
+    (mediation.filters.ConfirmationFilter)."""
+    return (
+        confirmations_visible_to(user)
+        .select_related("mediation__origin_case", "court", "case", "agreement")
+        .order_by("decision_due_at", "-applied_at", "-id")
     )
 
 
@@ -280,5 +271,30 @@ def confirmations_to_handle(user) -> QuerySet[Confirmation]:
     return (
         Confirmation.objects.filter(court=court, state__in=("applied", "supplement_requested", "registered"))
         .select_related("mediation", "case")
+        .prefetch_related("mediation__invitations")  # who mediated it (they do not rule on it)
         .order_by("decision_due_at", "applied_at")
+    )
+
+
+def mediations_run_by(user) -> QuerySet[Mediation]:
+    """Mediations the user's tribunal leads or accepted (their judges run them)."""
+    if acting_court(user) is None or not user.tribunal_id:
+        return Mediation.objects.none()
+    accepted = Invitation.objects.filter(
+        mediation=OuterRef("pk"), tribunal_id=user.tribunal_id, state=Invitation.State.ACCEPTED
+    )
+    return Mediation.objects.filter(Q(lead_tribunal_id=user.tribunal_id) | Q(Exists(accepted)))
+
+
+def sessions_to_minute(user) -> QuerySet[MediationSession]:
+    """Sessions the user mediates that have started and have no minutes yet."""
+    from django.utils import timezone
+
+    started = SessionMediator.objects.filter(mediator=user, active=True, starts_at__lte=timezone.now())
+    return (
+        MediationSession.objects.filter(
+            pk__in=started.values("session_id"), state=MediationSession.State.SCHEDULED
+        )
+        .select_related("mediation", "tribunal")
+        .order_by("starts_at", "id")
     )

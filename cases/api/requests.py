@@ -4,13 +4,14 @@ endpoint starts from cases.selectors, so a request between two other courts is a
 
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from cases import permissions, selectors
+from cases.filters import PreservationRequestFilter, ServiceRequestFilter
 from cases.models import PreservationRequest, RequestAttachment, ServiceRequest
 from cases.serializers.requests import (
     AttemptInputSerializer,
@@ -18,7 +19,6 @@ from cases.serializers.requests import (
     PreservationReportSerializer,
     PreservationRequestCreateSerializer,
     PreservationRequestDetailSerializer,
-    PreservationRequestFilterSerializer,
     PreservationRequestSerializer,
     RequestAttachmentSerializer,
     RequestCancelSerializer,
@@ -27,7 +27,6 @@ from cases.serializers.requests import (
     ServiceFailureSerializer,
     ServiceRequestCreateSerializer,
     ServiceRequestDetailSerializer,
-    ServiceRequestFilterSerializer,
     ServiceRequestSerializer,
 )
 from cases.services import requests as request_services
@@ -46,31 +45,15 @@ from cases.services.service_requests import (
     service_request_report_failure,
 )
 from courts.error_shape import error_responses
+from courts.filters import ListFilterBackend
 from courts.login_throttle import client_address
-from courts.serializers import without_empty
 
 
-def _filters(states: str) -> list[OpenApiParameter]:
-    return [
-        OpenApiParameter("state", str, many=True, description=states),
-        OpenApiParameter(
-            "direction",
-            str,
-            enum=["incoming", "outgoing"],
-            description=_("incoming: entrusted to your court; outgoing: your court asked"),
-        ),
-        OpenApiParameter("overdue", bool),
-        OpenApiParameter("search", str, description=_("Reference or case number")),
-    ]
-
-
-def _common_schema(*, listed, detail, upload, states: str):
+def _common_schema(*, listed, detail, upload):
     """The schema of what both kinds share, for one kind's serializers."""
     transition = {200: detail, **error_responses(400, 401, 403, 404, 409)}
     return extend_schema_view(
-        list=extend_schema(
-            parameters=_filters(states), responses={200: listed(many=True), **error_responses(400, 401)}
-        ),
+        list=extend_schema(responses={200: listed(many=True), **error_responses(400, 401)}),
         retrieve=extend_schema(responses={200: detail, **error_responses(401, 404)}),
         accept=extend_schema(request=None, responses={200: detail, **error_responses(401, 403, 404, 409)}),
         return_request=extend_schema(request=RequestReturnSerializer, responses=transition),
@@ -95,24 +78,13 @@ class _EntrustedRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     model: type[ServiceRequest] | type[PreservationRequest]
     serializer_class = ServiceRequestSerializer
     detail_serializer_class = ServiceRequestDetailSerializer
-    filter_serializer_class = ServiceRequestFilterSerializer
+    filter_backends = [ListFilterBackend]
+    filterset_class = ServiceRequestFilter
     upload_serializer_class = ServiceAttachmentUploadSerializer
 
     def get_queryset(self):
         if self.action == "list":
-            filters = self.filter_serializer_class(data=without_empty(self.request.query_params))
-            filters.is_valid(raise_exception=True)
-            data = filters.validated_data
-            return selectors.request_list(
-                self.request.user,
-                self.model,
-                selectors.RequestFilters(
-                    state=sorted(data["state"]) if data.get("state") else None,
-                    direction=data.get("direction"),
-                    overdue=data.get("overdue"),
-                    search=data.get("search", ""),
-                ),
-            )
+            return selectors.request_list(self.request.user, self.model)
         return selectors.requests_visible_to(self.request.user, self.model)
 
     def url_id(self) -> int:
@@ -219,15 +191,10 @@ class _EntrustedRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         )
 
 
-SERVICE_STATES = ", ".join(ServiceRequest.State.values)
-PRESERVATION_STATES = ", ".join(PreservationRequest.State.values)
-
-
 @_common_schema(
     listed=ServiceRequestSerializer,
     detail=ServiceRequestDetailSerializer,
     upload=ServiceAttachmentUploadSerializer,
-    states=SERVICE_STATES,
 )
 class ServiceRequestViewSet(_EntrustedRequestViewSet):
     """Entrusted service (委托送达): the entrusted court serves within 10 days of receipt (Interp 134)."""
@@ -278,7 +245,6 @@ class ServiceRequestViewSet(_EntrustedRequestViewSet):
     listed=PreservationRequestSerializer,
     detail=PreservationRequestDetailSerializer,
     upload=PreservationAttachmentUploadSerializer,
-    states=PRESERVATION_STATES,
 )
 class PreservationRequestViewSet(_EntrustedRequestViewSet):
     """Entrusted preservation (委托保全): urgent within 48 hours, others within 5 days (CPL 103/104)."""
@@ -286,7 +252,7 @@ class PreservationRequestViewSet(_EntrustedRequestViewSet):
     model = PreservationRequest
     serializer_class = PreservationRequestSerializer
     detail_serializer_class = PreservationRequestDetailSerializer
-    filter_serializer_class = PreservationRequestFilterSerializer
+    filterset_class = PreservationRequestFilter
     upload_serializer_class = PreservationAttachmentUploadSerializer
 
     @extend_schema(

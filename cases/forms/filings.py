@@ -140,33 +140,3 @@ class RegisterForm(forms.Form):
 
 class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("Scan (PDF, JPEG or PNG, at most 20 MB)"))
-
-
-class FilingFilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("State"), required=False)
-    court = forms.ModelChoiceField(
-        label=_("Other court"),
-        queryset=Court.objects.all(),
-        required=False,
-        to_field_name="code",
-        empty_label=_("all"),
-    )
-    submitted_from = CourtDateField(
-        label=_("Filed from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    submitted_to = CourtDateField(
-        label=_("Filed to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    direction = forms.ChoiceField(
-        label=_("Direction"),
-        required=False,
-        choices=[("", _("all")), ("incoming", _("for us to decide")), ("outgoing", _("filed at our window"))],
-    )
-    overdue = forms.BooleanField(label=_("overdue only"), required=False)
-    search = forms.CharField(label=_("Receipt number or cause"), required=False, max_length=100)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        from cases.models import Filing
-
-        self.fields["state"].choices = [("", _("all")), *Filing.State.choices]

@@ -11,7 +11,6 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
-    REQUEST_OPEN,
     PreservationMeasure,
     PreservationRequest,
     ServiceAttempt,
@@ -275,52 +274,6 @@ class RequestAttachmentForm(forms.Form):
             )
         else:
             del self.fields["attempt"]
-
-
-# --- The list ----------------------------------------------------------------------------------------------
-
-STATE_GROUPS = {
-    "open": REQUEST_OPEN,
-    "results": ("served", "failed", "carried_out", "partly_carried_out"),
-}
-
-
-def state_choices() -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    for model in (ServiceRequest, PreservationRequest):
-        for value, name in model.State.choices:
-            seen.setdefault(value, name)
-    seen["failed"] = _("failed")
-    return [
-        ("", _("all")),
-        ("open", _("open (not yet reported)")),
-        ("results", _("result reported, to acknowledge")),
-        *seen.items(),
-    ]
-
-
-class RequestFilterForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Kind"),
-        required=False,
-        choices=[
-            ("", _("all")),
-            ("service", label(_("service request"))),
-            ("preservation", label(_("preservation request"))),
-        ],
-    )
-    direction = forms.ChoiceField(
-        label=_("Direction"),
-        required=False,
-        choices=[("", _("all")), ("incoming", _("entrusted to us")), ("outgoing", _("asked by us"))],
-    )
-    state = forms.ChoiceField(label=_("State"), required=False)
-    overdue = forms.BooleanField(label=_("overdue only"), required=False)
-    search = forms.CharField(label=_("Reference or case number"), required=False, max_length=100)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = state_choices()
 
 
 def attach_request_errors(error: ValidationError, form, lists: dict | None = None) -> None:

@@ -12,7 +12,7 @@ from cases.permissions import allowed_actions
 from cases.services.filings import MAX_CLAIM_AMOUNT, MAX_MATERIALS
 from cases.services.parties import MAX_PARTIES
 from courts.links import links_for
-from courts.models import Court, Tribunal
+from courts.models import Tribunal
 from courts.serializers import CourtCodeField, CourtDateField, LinkSerializer, TimelineEventSerializer
 from courts.timeline import timeline_of
 
@@ -90,16 +90,6 @@ class OptionalReasonSerializer(serializers.Serializer):
 
 class AttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("PDF, JPEG or PNG, at most 20 MB."))
-
-
-class FilingFilterSerializer(serializers.Serializer):
-    state = serializers.MultipleChoiceField(choices=Filing.State.choices, required=False)
-    court = serializers.SlugRelatedField(slug_field="code", queryset=Court.objects.all(), required=False)
-    direction = serializers.ChoiceField(choices=["incoming", "outgoing"], required=False)
-    submitted_from = CourtDateField(required=False)
-    submitted_to = CourtDateField(required=False)
-    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
-    search = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
 
 
 # --- output -----------------------------------------------------------------------------------------------

@@ -229,20 +229,6 @@ class PreservationAttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("PDF, JPEG or PNG, at most 20 MB."))
 
 
-def filter_serializer(model) -> type[serializers.Serializer]:
-    class Filters(serializers.Serializer):
-        state = serializers.MultipleChoiceField(choices=model.State.choices, required=False)
-        direction = serializers.ChoiceField(choices=["incoming", "outgoing"], required=False)
-        overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
-        search = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-
-    return Filters
-
-
-ServiceRequestFilterSerializer = filter_serializer(ServiceRequest)
-PreservationRequestFilterSerializer = filter_serializer(PreservationRequest)
-
-
 # --- output -----------------------------------------------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline, next_working_day
 from courts.messages import Message
 from courts.models import Court, Role, Tribunal
-from courts.notifications import notify_court
+from courts.notifications import notifications_settle, notify_court
 from courts.rows import lock_row
 from courts.selectors import acting_court, court_by_id
 from courts.services import sequence_next
@@ -441,6 +441,8 @@ def _decide(
     delivery_send(
         court=filing.collaborating_court, kind=OUTCOME, payload={"filing": filing.pk, "state": to_state}
     )
+    # Decided: the notices that told this court's clerks it had arrived are read.
+    notifications_settle(url=f"/filings/{filing.pk}/", court=filing.jurisdiction_court)
     return filing
 
 

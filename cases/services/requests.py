@@ -22,6 +22,7 @@ from courts.delivery import delivery_send
 from courts.errors import ActionForbidden
 from courts.legal_calendar import COURT_TZ, compute_deadline
 from courts.models import Court
+from courts.notifications import notifications_settle
 from courts.services import sequence_next
 from courts.state_machine import transition
 from courts.timeline import record_event
@@ -210,6 +211,7 @@ def request_return(model, *, request_id: int, actor, reason: str) -> EntrustedRe
             update_fields=("reason",),
         )
         notify_other_side(request, to=request.requesting_court)
+        settle_request_notices(request)
     return request
 
 
@@ -227,6 +229,7 @@ def request_cancel(model, *, request_id: int, actor, reason: str = "") -> Entrus
             update_fields=("reason",),
         )
         notify_other_side(request, to=request.entrusted_court)
+        settle_request_notices(request)
     return request
 
 
@@ -244,7 +247,16 @@ def request_acknowledge(model, *, request_id: int, actor) -> EntrustedRequest:
             update_fields=("closed_at",),
         )
         notify_other_side(request, to=request.entrusted_court)
+        settle_request_notices(request)
     return request
+
+
+def settle_request_notices(request: EntrustedRequest) -> None:
+    """The request is finished (acknowledged, cancelled, returned): its notices are read at both courts."""
+    notifications_settle(url=f"/requests/{URL_KINDS[type(request)]}/{request.pk}/")
+
+
+URL_KINDS = {ServiceRequest: "service", PreservationRequest: "preservation"}
 
 
 def request_attach(

@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from cases import permissions, selectors
+from cases.filters import CaseFilter, FilingFilter
 from cases.forms.filings import (
     AttachmentForm,
     CorrectionForm,
-    FilingFilterForm,
     FilingForm,
     OptionalReasonForm,
     PartyFormSet,
@@ -28,10 +28,8 @@ from cases.services import filings as services
 from cases.services.parties import PartyInput, clean_parties
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.forms import all_valid
-from courts.home_panels import Panel
 from courts.links import links_for
 from courts.login_throttle import client_address
-from courts.models import Role
 from courts.page_actions import post_action
 from courts.personal_data import personal_data_access_log, unseal
 from courts.selectors import acting_court
@@ -45,25 +43,6 @@ def _filing_or_404(request, filing_id: int) -> Filing:
         return selectors.filing_detail(request.user, filing_id)
     except Filing.DoesNotExist:
         raise Http404 from None
-
-
-def inbox_panel(request) -> Panel | None:
-    """The filings part of the home page's inbox (registered in CasesConfig.ready), for those who file or
-    decide; an officer's desk is about requests."""
-    user = request.user
-    files_or_decides = user.has_role(Role.WINDOW_CLERK) or user.has_role(Role.FILING_CLERK)
-    if acting_court(user) is None or not files_or_decides:
-        return None
-    inbox = selectors.inbox_for(request.user)
-    return Panel(
-        "cases/_inbox.html",
-        {
-            "to_decide": inbox["to_decide"][:50],
-            "outgoing": inbox["outgoing"],
-            "may_file": permissions.may_file(request.user),
-        },
-        order=10,
-    )
 
 
 @login_required
@@ -143,21 +122,9 @@ def filing_reissue_code(request, filing_id: int):
 
 @login_required
 def filing_list(request):
-    form = FilingFilterForm(request.GET or None)
-    filters = selectors.FilingFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.FilingFilters(
-            state=[data["state"]] if data["state"] else None,
-            court=data["court"].code if data["court"] else None,
-            submitted_from=data["submitted_from"],
-            submitted_to=data["submitted_to"],
-            direction=data["direction"] or None,
-            overdue=True if data["overdue"] else None,
-            search=data["search"],
-        )
-    page = Paginator(selectors.filing_list(request.user, filters), 50).get_page(request.GET.get("page"))
-    return render(request, "cases/filing_list.html", {"form": form, "page": page})
+    filters = FilingFilter(request.GET, queryset=selectors.filing_list(request.user), request=request)
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "cases/filing_list.html", {"form": filters.form, "page": page})
 
 
 def _detail_context(request, filing: Filing, **extra) -> dict:
@@ -315,8 +282,9 @@ def party_reveal(request, party_id: int):
 
 @login_required
 def case_list(request):
-    page = Paginator(selectors.case_list(request.user), 50).get_page(request.GET.get("page"))
-    return render(request, "cases/case_list.html", {"page": page})
+    filters = CaseFilter(request.GET, queryset=selectors.case_list(request.user), request=request)
+    page = Paginator(filters.qs, 50).get_page(request.GET.get("page"))
+    return render(request, "cases/case_list.html", {"form": filters.form, "page": page})
 
 
 def _case_context(request, case: Case, **extra) -> dict:

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from cases import permissions, selectors
+from cases.filters import RequestFilter
 from cases.forms.requests import (
-    STATE_GROUPS,
     ActionForm,
     AttemptForm,
     CancelForm,
@@ -26,7 +26,6 @@ from cases.forms.requests import (
     MeasureFormSet,
     PreservationRequestForm,
     RequestAttachmentForm,
-    RequestFilterForm,
     ReturnForm,
     ServiceRequestForm,
     attach_request_errors,
@@ -50,11 +49,9 @@ from cases.services.service_requests import (
 )
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.forms import all_valid
-from courts.home_panels import Panel
 from courts.login_throttle import client_address
 from courts.page_actions import post_action
 from courts.personal_data import personal_data_access_log, unseal
-from courts.selectors import acting_court
 from courts.timeline import record_and_timeline, timeline_of
 
 KINDS = {"service": ServiceRequest, "preservation": PreservationRequest}
@@ -216,45 +213,21 @@ def preservation_request_new(request, case_id: int):
 
 @login_required
 def request_list(request):
-    """Both kinds, each in its own section with pages of 50, most urgent first (selectors.request_list)."""
-    form = RequestFilterForm(request.GET or None)
-    filters, kinds, state = selectors.RequestFilters(), list(KINDS), ""
-    if form.is_valid():
-        data = form.cleaned_data
-        state = data["state"]
-        filters = selectors.RequestFilters(
-            state=list(STATE_GROUPS.get(state, [state])) if state else None,
-            direction=data["direction"] or None,
-            overdue=True if data["overdue"] else None,
-            search=data["search"].strip(),
-        )
-        kinds = [data["kind"]] if data["kind"] else kinds
+    """Both kinds, each in its own section with pages of 50, most urgent first (selectors.request_list),
+    filtered by cases.filters.RequestFilter."""
+    # The page's form, and which sections it shows; each section filters its own kind with the same data.
+    asked = RequestFilter(request.GET, queryset=ServiceRequest.objects.none(), request=request)
     sections = []
-    for kind in kinds:
+    for kind in asked.kinds():
         model = KINDS[kind]
-        if state and state not in STATE_GROUPS and state not in model.State.values:
-            continue  # "served" is no state of a preservation request
+        listed = selectors.request_list(request.user, model)
+        if model is PreservationRequest:
+            listed = listed.prefetch_related("measures")  # the result column sums what was preserved
+        filters = RequestFilter(request.GET, queryset=listed, request=request)
         param = f"{kind}_page"
-        page = Paginator(selectors.request_list(request.user, model, filters), PAGE_SIZE).get_page(
-            request.GET.get(param)
-        )
+        page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get(param))
         sections.append({"kind": kind, "page": page, "param": param})
-    return render(request, "cases/requests/list.html", {"form": form, "sections": sections})
-
-
-def inbox_panel(request) -> Panel | None:
-    """The requests part of the home page's inbox (registered in CasesConfig.ready)."""
-    if acting_court(request.user) is None:
-        return None
-    inbox = selectors.request_inbox_for(request.user)
-    for record in (*inbox["owed"], *inbox["to_acknowledge"]):
-        record.kind = SLUGS[type(record)]
-    to_acknowledge = sorted(
-        inbox["to_acknowledge"], key=lambda record: record.reported_at or record.created_at
-    )
-    return Panel(
-        "cases/requests/_inbox.html", {"owed": inbox["owed"], "to_acknowledge": to_acknowledge}, order=20
-    )
+    return render(request, "cases/requests/list.html", {"form": asked.form, "sections": sections})
 
 
 # --- A request's page --------------------------------------------------------------------------------------

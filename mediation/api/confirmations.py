@@ -3,21 +3,21 @@ as the pages; every endpoint starts from mediation.selectors, so a court with no
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from courts.error_shape import error_responses
+from courts.filters import ListFilterBackend
 from courts.models import Event
-from courts.serializers import without_empty
 from mediation import selectors
 from mediation.elapsed import elapsed_for_confirmations
+from mediation.filters import ConfirmationFilter
 from mediation.models import Confirmation
 from mediation.serializers.confirmations import (
     ConfirmationCreateSerializer,
     ConfirmationDetailSerializer,
-    ConfirmationFilterSerializer,
     ConfirmationSerializer,
     GroundsSerializer,
     SupplementSerializer,
@@ -29,27 +29,21 @@ TRANSITION = {200: ConfirmationDetailSerializer, **error_responses(400, 401, 403
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("state", str, many=True, description=", ".join(Confirmation.State.values))
-        ],
-        responses={200: ConfirmationSerializer(many=True), **error_responses(400, 401)},
-    ),
+    list=extend_schema(responses={200: ConfirmationSerializer(many=True), **error_responses(400, 401)}),
     retrieve=extend_schema(responses={200: ConfirmationDetailSerializer, **error_responses(401, 404)}),
 )
 class ConfirmationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = ConfirmationSerializer
+    filter_backends = [ListFilterBackend]
+    filterset_class = ConfirmationFilter
 
     def get_queryset(self):
         if self.action == "list":
-            filters = ConfirmationFilterSerializer(data=without_empty(self.request.query_params))
-            filters.is_valid(raise_exception=True)
-            state = filters.validated_data.get("state")
-            return selectors.confirmation_list(self.request.user, state=sorted(state) if state else None)
+            return selectors.confirmation_list(self.request.user)
         return selectors.confirmations_visible_to(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         timelines: dict[int, list] = {confirmation.pk: [] for confirmation in page}
         events = Event.objects.filter(
             subject_type=Confirmation._meta.label_lower, subject_id__in=list(timelines)

@@ -4,7 +4,7 @@ pages. Every endpoint starts from mediation.selectors, so a court with no part i
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -13,10 +13,11 @@ from rest_framework.response import Response
 from cases.serializers.filings import IdentitySerializer
 from cases.services.parties import PartyInput
 from courts.error_shape import error_responses
+from courts.filters import ListFilterBackend
 from courts.login_throttle import client_address
 from courts.personal_data import personal_data_access_log, unseal
-from courts.serializers import without_empty
 from mediation import permissions, selectors
+from mediation.filters import MediationFilter
 from mediation.models import Invitation, Mediation, MediationParty
 from mediation.serializers.mediations import (
     AcceptSerializer,
@@ -29,7 +30,6 @@ from mediation.serializers.mediations import (
     MediationCreatedSerializer,
     MediationCreateSerializer,
     MediationDetailSerializer,
-    MediationFilterSerializer,
     MediationNoteSerializer,
     MediationReasonSerializer,
     MediationSerializer,
@@ -46,38 +46,21 @@ def _action(serializer, description: str = ""):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("state", str, many=True, description=", ".join(Mediation.State.values)),
-            OpenApiParameter("mine", bool, description=_("Led or accepted by your tribunal")),
-            OpenApiParameter("search", str, description=_("Mediation number or cause of action")),
-        ],
-        responses={200: MediationSerializer(many=True), **error_responses(400, 401)},
-    ),
+    list=extend_schema(responses={200: MediationSerializer(many=True), **error_responses(400, 401)}),
     retrieve=extend_schema(responses={200: MediationDetailSerializer, **error_responses(401, 404)}),
 )
 class MediationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = MediationSerializer
+    filter_backends = [ListFilterBackend]
+    filterset_class = MediationFilter
 
     def get_queryset(self):
         if self.action == "list":
-            filters = MediationFilterSerializer(data=without_empty(self.request.query_params))
-            filters.is_valid(raise_exception=True)
-            data = filters.validated_data
-            return selectors.with_sessions_and_agreements(
-                selectors.mediation_list(
-                    self.request.user,
-                    selectors.MediationFilters(
-                        state=sorted(data["state"]) if data.get("state") else None,
-                        mine=data["mine"],
-                        search=data["search"],
-                    ),
-                )
-            )
+            return selectors.with_sessions_and_agreements(selectors.mediation_list(self.request.user))
         return selectors.mediations_visible_to(self.request.user)
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.get_queryset())
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         selectors.attach_timelines(page)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

@@ -1,26 +1,23 @@
 """API of mediation sessions (/api/mediation-sessions/): read one, list a tribunal's or a period's, and move,
 cancel or minute one. Scheduling is on the mediation (/api/mediations/{id}/sessions/)."""
 
-import datetime as dt
-
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from courts.error_shape import error_responses
-from courts.legal_calendar import COURT_TZ
-from courts.serializers import without_empty
+from courts.filters import ListFilterBackend
 from mediation import selectors
+from mediation.filters import SessionFilter
 from mediation.models import MediationSession
 from mediation.serializers.sessions import (
     RecordSerializer,
     RescheduleSerializer,
     SessionCancelSerializer,
     SessionDetailSerializer,
-    SessionFilterSerializer,
 )
 from mediation.services import sessions
 
@@ -28,40 +25,16 @@ TRANSITION = {200: SessionDetailSerializer, **error_responses(400, 401, 403, 404
 
 
 @extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            OpenApiParameter("tribunal", str, description=_("Sessions hosted by this tribunal")),
-            OpenApiParameter("starts_from", str, description="YYYY-MM-DD"),
-            OpenApiParameter("starts_to", str, description="YYYY-MM-DD"),
-            OpenApiParameter("state", str, many=True, description="scheduled, held, cancelled"),
-        ],
-        responses={200: SessionDetailSerializer(many=True), **error_responses(400, 401)},
-    ),
+    list=extend_schema(responses={200: SessionDetailSerializer(many=True), **error_responses(400, 401)}),
     retrieve=extend_schema(responses={200: SessionDetailSerializer, **error_responses(401, 404)}),
 )
 class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = SessionDetailSerializer
+    filter_backends = [ListFilterBackend]
+    filterset_class = SessionFilter
 
     def get_queryset(self):
-        visible = selectors.sessions_visible_to(self.request.user).select_related("mediation", "tribunal")
-        visible = visible.prefetch_related("mediators", "present").order_by("starts_at", "id")
-        if self.action != "list":
-            return visible
-        filters = SessionFilterSerializer(data=without_empty(self.request.query_params))
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
-        if data.get("tribunal"):
-            visible = visible.filter(tribunal=data["tribunal"])
-        if data.get("starts_from"):
-            visible = visible.filter(
-                starts_at__gte=dt.datetime.combine(data["starts_from"], dt.time.min, COURT_TZ)
-            )
-        if data.get("starts_to"):
-            end = dt.datetime.combine(data["starts_to"] + dt.timedelta(days=1), dt.time.min, COURT_TZ)
-            visible = visible.filter(starts_at__lt=end)
-        if data.get("state"):
-            visible = visible.filter(state__in=sorted(data["state"]))
-        return visible
+        return selectors.session_list(self.request.user)
 
     def visible_id(self) -> int:
         try:

@@ -1,25 +1,10 @@
-"""Forms for judicial confirmation's pages: the list's filter and the court's actions on an application."""
+"""Forms for judicial confirmation's pages: the court's actions on an application."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from courts.forms import CourtDateField
 from mediation.forms.mediations import DATE, lines
-from mediation.models import CONFIRMATION_OPEN, Confirmation
-
-STATE_GROUPS = {"open": CONFIRMATION_OPEN}
-
-
-class ConfirmationFilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("State"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", _("all")), ("open", _("open")), *Confirmation.State.choices]
-
-    def states(self) -> list[str] | None:
-        state = self.cleaned_data.get("state", "") if self.is_bound and self.is_valid() else ""
-        return list(STATE_GROUPS.get(state, [state])) if state else None
 
 
 class ActionForm(forms.Form):

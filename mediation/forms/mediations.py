@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from cases.services.filings import MAX_CLAIM_AMOUNT
 from courts.forms import CourtDateField
 from courts.models import Court, Role, Tribunal, User
-from mediation.models import MEDIATION_OPEN, AgreementSignature, Mediation
+from mediation.models import AgreementSignature, Mediation
 
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -115,41 +115,6 @@ class MediationForm(forms.Form):
 
     def materials_list(self) -> list[str]:
         return lines(self.cleaned_data.get("materials", ""))
-
-
-# --- The list -----------------------------------------------------------------------------------------
-
-STATE_GROUPS = {"open": MEDIATION_OPEN}
-
-
-class MediationFilterForm(forms.Form):
-    state = forms.ChoiceField(label=_("State"), required=False)
-    whose = forms.ChoiceField(
-        label=_("Whose"),
-        required=False,
-        choices=[("mine", _("my tribunal's")), ("all", _("all my court takes part in"))],
-    )
-    search = forms.CharField(label=_("Number or cause of action"), required=False, max_length=100)
-
-    def __init__(self, *args, judge: bool, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [
-            ("", _("all")),
-            ("open", _("open")),
-            *Mediation.State.choices,
-        ]
-        self.fields["whose"].initial = "mine" if judge else "all"
-
-    def filters(self, judge: bool) -> dict:
-        """The selector's filters; an unbound form (no query string) means its defaults."""
-        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
-        state = data.get("state", "")
-        whose = data.get("whose") or ("mine" if judge else "all")
-        return {
-            "state": list(STATE_GROUPS.get(state, [state])) if state else None,
-            "mine": whose == "mine",
-            "search": data.get("search", "").strip(),
-        }
 
 
 # --- On a mediation's page -----------------------------------------------------------------------------

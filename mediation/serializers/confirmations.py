@@ -30,10 +30,6 @@ class GroundsSerializer(serializers.Serializer):
     grounds = serializers.CharField(max_length=2000)
 
 
-class ConfirmationFilterSerializer(serializers.Serializer):
-    state = serializers.MultipleChoiceField(choices=Confirmation.State.choices, required=False)
-
-
 class ConfirmationSerializer(serializers.ModelSerializer):
     court = serializers.SlugRelatedField(slug_field="code", read_only=True)
     mediation_number = serializers.CharField(source="mediation.number", read_only=True)

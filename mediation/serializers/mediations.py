@@ -171,12 +171,6 @@ class ExtendSerializer(serializers.Serializer):
     )
 
 
-class MediationFilterSerializer(serializers.Serializer):
-    state = serializers.MultipleChoiceField(choices=Mediation.State.choices, required=False)
-    mine = serializers.BooleanField(required=False, default=False)
-    search = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-
-
 # --- output -----------------------------------------------------------------------------------------------
 
 

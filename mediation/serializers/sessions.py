@@ -5,7 +5,7 @@ mediation's detail lists its sessions in it)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from courts.serializers import CourtDateField, CourtDateTimeField, TribunalCodeField
+from courts.serializers import CourtDateTimeField, TribunalCodeField
 from mediation.models import MediationSession
 from mediation.serializers.mediations import SessionSerializer, UsernameField
 
@@ -15,7 +15,6 @@ __all__ = [
     "ScheduleSerializer",
     "SessionCancelSerializer",
     "SessionDetailSerializer",
-    "SessionFilterSerializer",
     "SessionSerializer",
 ]
 
@@ -70,13 +69,6 @@ class RecordSerializer(serializers.Serializer):
     attendance = serializers.ListField(
         child=serializers.IntegerField(), max_length=50, help_text=_("Ids of the parties present.")
     )
-
-
-class SessionFilterSerializer(serializers.Serializer):
-    tribunal = TribunalCodeField(required=False, allow_null=True, default=None)
-    starts_from = CourtDateField(required=False, allow_null=True, default=None)
-    starts_to = CourtDateField(required=False, allow_null=True, default=None)
-    state = serializers.MultipleChoiceField(choices=MediationSession.State.choices, required=False)
 
 
 class SessionDetailSerializer(SessionSerializer):

@@ -30,6 +30,7 @@ from courts.delivery import delivery_send
 from courts.legal_calendar import COURT_TZ, compute_deadline
 from courts.messages import Message
 from courts.models import Court
+from courts.notifications import notifications_settle
 from courts.selectors import acting_court, court_by_id
 from courts.state_machine import transition
 from courts.text import join_list
@@ -358,6 +359,7 @@ def _decide(
         )
         if confirmation.case_id:
             # The 民特 case ends with the ruling, or with the withdrawal the court allows (Interp 357).
+            notifications_settle(url=f"/confirmations/{confirmation.pk}/", court=confirmation.court)
             case_close(
                 case_id=confirmation.case_id,
                 actor=actor,

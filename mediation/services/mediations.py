@@ -37,6 +37,7 @@ from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline
 from courts.messages import Message
 from courts.models import Court, Role, Tribunal, User
+from courts.notifications import notifications_settle
 from courts.rows import lock_row
 from courts.selectors import acting_court, court_by_id
 from courts.state_machine import transition, transition_if
@@ -467,6 +468,10 @@ def invitation_decline(*, invitation_id: int, actor, reason: str) -> Invitation:
 
 
 def _answer_to_lead(invitation: Invitation) -> None:
+    # Answered: the invited court's notices of the invitation are read.
+    notifications_settle(
+        url=f"/mediations/{invitation.mediation_id}/", court=court_by_id(invitation.court_id)
+    )
     lead_court_id = Mediation.objects.values_list("lead_court_id", flat=True).get(pk=invitation.mediation_id)
     delivery_send(
         court=court_by_id(lead_court_id),

@@ -18,9 +18,9 @@ from courts.models import Court
 from courts.page_actions import post_action
 from courts.timeline import timeline_of
 from mediation import permissions, selectors
+from mediation.filters import ConfirmationFilter
 from mediation.forms.confirmations import (
     ActionForm,
-    ConfirmationFilterForm,
     GroundsForm,
     SupplementForm,
     WithdrawForm,
@@ -60,12 +60,11 @@ def _confirmation_or_404(request, confirmation_id: int) -> Confirmation:
 
 @login_required
 def confirmation_list(request):
-    form = ConfirmationFilterForm(request.GET or None)
-    states = form.states()
-    page = Paginator(selectors.confirmation_list(request.user, state=states), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    filters = ConfirmationFilter(
+        request.GET, queryset=selectors.confirmation_list(request.user), request=request
     )
-    return render(request, "mediation/confirmation_list.html", {"form": form, "page": page})
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "mediation/confirmation_list.html", {"form": filters.form, "page": page})
 
 
 def _context(request, confirmation: Confirmation, **extra) -> dict:

@@ -23,15 +23,13 @@ from cases.models import Filing
 from cases.selectors import cases_visible_to, filings_visible_to
 from cases.services.parties import PartyInput
 from courts.errors import ActionForbidden, TransitionNotAllowed
-from courts.home_panels import Panel
 from courts.login_throttle import client_address
-from courts.models import Role
 from courts.page_actions import post_action
 from courts.personal_data import personal_data_access_log, unseal
-from courts.selectors import acting_court
 from courts.text import join_list
 from mediation import permissions, selectors
 from mediation.elapsed import days_and_hours, elapsed_for
+from mediation.filters import MediationListFilter
 from mediation.forms.mediations import (
     AcceptForm,
     ActionForm,
@@ -41,7 +39,6 @@ from mediation.forms.mediations import (
     DeclineForm,
     ExtendForm,
     InviteForm,
-    MediationFilterForm,
     MediationForm,
     NoteForm,
     PaymentFormSet,
@@ -63,7 +60,6 @@ from mediation.services.agreements import PaymentInput, SignatureInput
 
 QUERY_CODE_SESSION_KEY = "mediation-query-code:{}"
 PAGE_SIZE = 50
-RUNNING_STATES = ["proposed", "declined", "accepted", "in_session"]
 
 
 def _mediation_or_404(request, mediation_id: int) -> Mediation:
@@ -71,10 +67,6 @@ def _mediation_or_404(request, mediation_id: int) -> Mediation:
         return selectors.mediation_detail(request.user, mediation_id)
     except Mediation.DoesNotExist:
         raise Http404 from None
-
-
-def _is_judge(user) -> bool:
-    return bool(user.tribunal_id) and user.has_role(Role.JUDGE)
 
 
 def _filled(formset) -> list:
@@ -120,46 +112,6 @@ def elapsed_shown(mediation: Mediation, confirmation=None) -> dict:
 # --- The home page's panel -----------------------------------------------------------------------------
 
 
-def inbox_panel(request) -> Panel | None:
-    """The home page's mediation part (registered in MediationConfig.ready): for judges, the invitations
-    waiting for their tribunal's answer and the mediations they run; for filing clerks, applications for
-    confirmation to register."""
-    user = request.user
-    if acting_court(user) is None:
-        return None
-    judge = user.has_role(Role.JUDGE)
-    clerk = user.has_role(Role.FILING_CLERK)
-    if not (judge or clerk):
-        return None
-    waiting = selectors.invitations_waiting_for(user) if judge else None
-    invitations = list(waiting[:50]) if judge else []
-    waiting_count = len(invitations) if len(invitations) < 50 else waiting.count()
-    running = (
-        list(
-            selectors.mediation_list(
-                user, selectors.MediationFilters(state=RUNNING_STATES, mine=True)
-            ).annotate(next_session_at=_next_session_at())[:20]
-        )
-        if judge
-        else []
-    )
-    confirmations_waiting = list(selectors.confirmations_to_handle(user)[:50])
-    if not (invitations or running or confirmations_waiting or judge):
-        return None
-    return Panel(
-        "mediation/_inbox.html",
-        {
-            "invitations": invitations,
-            "waiting_count": waiting_count,
-            "running": running,
-            "confirmations": confirmations_waiting,
-            "judge": judge,
-            "may_open": permissions.may_open_any(user),
-        },
-        order=5,
-    )
-
-
 # --- Lists ----------------------------------------------------------------------------------------------
 
 
@@ -168,16 +120,13 @@ def mediation_list(request):
     """My mediations (led or accepted by my tribunal; for judges by default) or all my court takes part in,
     open ones first."""
     user = request.user
-    judge = _is_judge(user)
-    submitted = any(key in request.GET for key in ("state", "whose", "search"))
-    form = MediationFilterForm(request.GET if submitted else None, judge=judge)
-    filters = selectors.MediationFilters(**form.filters(judge))
-    mediations_shown = selectors.mediation_list(user, filters).annotate(next_session_at=_next_session_at())
-    page = Paginator(mediations_shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = selectors.mediation_list(user).annotate(next_session_at=_next_session_at())
+    filters = MediationListFilter(request.GET, queryset=listed, request=request)
+    page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "mediation/list.html",
-        {"form": form, "page": page, "may_open": permissions.may_open_any(user)},
+        {"form": filters.form, "page": page, "may_open": permissions.may_open_any(user)},
     )
 
 

@@ -66,14 +66,14 @@ def test_a_filing_crosses_from_wujiang_to_qingpu_and_back(
         # Delivered by the worker within seconds: the inbox shows it as under review.
         for _ in range(50):
             if (
-                receipt_number in qingpu.get_by_test_id("to-decide").inner_text()
+                receipt_number in qingpu.get_by_test_id("owed").inner_text()
                 if qingpu.locator("[data-testid=to-decide]").count()
                 else False
             ):
                 break
             qingpu.wait_for_timeout(200)
             qingpu.reload()
-        inbox = qingpu.get_by_test_id("to-decide").inner_text()
+        inbox = qingpu.get_by_test_id("owed").inner_text()
         assert receipt_number in inbox and "审查中" in inbox
         qingpu.get_by_role("link", name=receipt_number).click()
         assert "3205**********1239" in qingpu.get_by_test_id("parties").inner_text()
@@ -84,11 +84,11 @@ def test_a_filing_crosses_from_wujiang_to_qingpu_and_back(
 
         wujiang.goto("/")
         for _ in range(50):
-            if case_number in wujiang.get_by_test_id("outgoing").inner_text():
+            if case_number in wujiang.get_by_test_id("came-back").inner_text():
                 break
             wujiang.wait_for_timeout(200)
             wujiang.reload()
-        assert case_number in wujiang.get_by_test_id("outgoing").inner_text()
+        assert case_number in wujiang.get_by_test_id("came-back").inner_text()
         assert "已立案" in wujiang.get_by_test_id("notices").inner_text()
 
         jiashan = page_for("jiashan.window")

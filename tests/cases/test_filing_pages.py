@@ -115,10 +115,20 @@ class TestInbox:
         assert "先行立案" in page
         assert Notification.objects.filter(recipient=qingpu_clerk).count() == 2
 
-    def test_the_filing_window_sees_its_outgoing_filings(self, client, wujiang_clerk, courts):
+    def test_the_filing_window_sees_what_came_back_to_tell_the_litigant(
+        self, client, wujiang_clerk, qingpu_clerk, courts
+    ):
+        from cases.services.filings import filing_register
+
         filing, _ = submit(wujiang_clerk, courts)
         client.force_login(wujiang_clerk)
-        assert filing.receipt_number in client.get("/").content.decode()
+        assert filing.receipt_number in client.get("/filings/").content.decode()
+        assert 'data-testid="came-back"' not in client.get("/").content.decode()  # nothing back yet
+        deliver_pending()
+        case = filing_register(filing_id=filing.pk, actor=qingpu_clerk)
+        home = client.get("/").content.decode()
+        row = home.split(f'data-testid="back-{filing.receipt_number}"')[1].split("</tr>")[0]
+        assert case.number in row
 
     def test_a_third_court_sees_nothing(self, client, wujiang_clerk, courts, jiashan_clerk):
         filing, _ = submit(wujiang_clerk, courts)

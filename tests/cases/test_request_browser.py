@@ -73,7 +73,7 @@ def test_qingpu_asks_jiashan_to_serve_and_acknowledges_the_result(
         assert [(d.name, d.copies) for d in request.documents.all()] == [("起诉状副本", 1), ("应诉通知书", 2)]
 
         jiashan = page_for(jiashan_officer.username)
-        owed = wait_on_home(jiashan, "requests-owed", reference)
+        owed = wait_on_home(jiashan, "owed", reference)
         request.refresh_from_db()
         assert request.due_at.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M") in owed
         jiashan.get_by_role("link", name=reference).click()
@@ -93,7 +93,7 @@ def test_qingpu_asks_jiashan_to_serve_and_acknowledges_the_result(
         assert jiashan.get_by_test_id("state").inner_text() == "已送达"
         assert "赵六" in jiashan.get_by_test_id("attempt-0").inner_text()
 
-        results = wait_on_home(qingpu, "requests-to-acknowledge", reference)
+        results = wait_on_home(qingpu, "came-back", reference)
         assert "已送达" in results
         assert "已送达" in qingpu.get_by_test_id("notices").inner_text()
         qingpu.get_by_role("link", name=reference).click()

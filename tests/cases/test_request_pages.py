@@ -42,7 +42,10 @@ def html(response) -> str:
 
 
 def section(page: str, testid: str) -> str:
-    """The part of a page from the element with this test id to the next card."""
+    """The part of a page from the element with this test id to the next card ("" where there is none:
+    the home page leaves out a list with nothing in it)."""
+    if f'data-testid="{testid}"' not in page:
+        return ""
     return page.split(f'data-testid="{testid}"')[1].split('<section class="card"')[0]
 
 
@@ -302,7 +305,7 @@ class TestServiceStory:
         url = f"/requests/service/{request.pk}/"
 
         client.force_login(jiashan_officer)
-        owed = section(html(client.get("/")), "requests-owed")
+        owed = section(html(client.get("/")), "owed")
         assert request.reference in owed
         assert request.due_at.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M") in owed
         assert Notification.objects.filter(recipient=jiashan_officer, url=url).exists()
@@ -327,14 +330,14 @@ class TestServiceStory:
         deliver_pending()
 
         client.force_login(qingpu_clerk)
-        assert request.reference in section(html(client.get("/")), "requests-to-acknowledge")
+        assert request.reference in section(html(client.get("/")), "came-back")
         page = html(client.get(url))
         assert "已送达" in page and "赵六" in page and "钱七、孙八" in page and "回证.jpg" in page
         assert 'data-testid="action-acknowledge"' in page
         assert client.post(f"{url}acknowledge/").status_code == 302
         request.refresh_from_db()
         assert request.state == "closed"
-        assert request.reference not in section(html(client.get("/")), "requests-to-acknowledge")
+        assert request.reference not in section(html(client.get("/")), "came-back")
 
         # The case page: the request's final state named as what it is, its result, its milestones.
         case_page = html(client.get(f"/cases/{qingpu_case.pk}/"))
@@ -493,7 +496,7 @@ class TestPreservationStory:
         url = f"/requests/preservation/{request.pk}/"
 
         client.force_login(jiashan_officer)
-        owed = section(html(client.get("/")), "requests-owed")
+        owed = section(html(client.get("/")), "owed")
         assert request.reference in owed
         assert request.due_at.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M") in owed
         page = html(client.get(url))
@@ -533,7 +536,7 @@ class TestPreservationStory:
         deliver_pending()
 
         client.force_login(qingpu_clerk)
-        assert request.reference in section(html(client.get("/")), "requests-to-acknowledge")
+        assert request.reference in section(html(client.get("/")), "came-back")
         page = html(client.get(url))
         assert "部分执行" in section(page, "result") and "¥120,000.50" in section(
             page, "result"
@@ -751,7 +754,7 @@ def test_the_home_inbox_lists_overdue_requests_first_with_their_due_time(
     PreservationRequest.objects.filter(pk=late.pk).update(overdue=True)
     late.refresh_from_db()
     client.force_login(jiashan_officer)
-    owed = section(html(client.get("/")), "requests-owed")
+    owed = section(html(client.get("/")), "owed")
     assert owed.index(late.reference) < owed.index(calm.reference)
     assert 'class="row-overdue"' in owed
     assert late.due_at.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M") in owed

@@ -71,9 +71,9 @@ def test_fenhu_invites_xitang_and_sees_the_acceptance(chromium, live_server, fen
 
         assert deliver_pending() >= 1  # the invitation reaches Jiashan
         xitang = page_for(xitang_judge.username)
-        waiting = xitang.get_by_test_id("invitations-waiting")
+        waiting = xitang.get_by_test_id("owed")  # the workbench: what the Xitang judge owes
         expect(waiting).to_contain_text(number)
-        expect(xitang.get_by_test_id("invitations-waiting-count")).to_have_text("1")
+        expect(xitang.get_by_test_id("owed-count")).to_have_text("1")
         waiting.get_by_role("link", name=number).click()
         invitation = mediation.invitations.get()
         expect(xitang.locator(f"#id_invitation-{invitation.pk}-mediator")).to_have_value(str(xitang_judge.pk))

@@ -341,8 +341,8 @@ class TestAnsweringAnInvitation:
         mediation = opened(fenhu_judge)
         logged_in(client, xitang_judge)
         home = html(client.get("/"))
-        waiting = home.split('data-testid="invitations-waiting"')[1].split("</section>")[0]
-        assert mediation.number in waiting and 'data-testid="invitations-waiting-count">1<' in waiting
+        waiting = home.split('data-testid="owed"')[1].split("</section>")[0]
+        assert mediation.number in waiting and 'data-testid="owed-count">1<' in waiting
         page = html(client.get("/mediations/invitations/"))
         due = mediation.invitations.get().due_at.astimezone(COURT_TZ).strftime("%Y-%m-%d %H:%M")
         assert mediation.number in page and due in page and 'data-testid="overdue"' not in page
@@ -1037,7 +1037,7 @@ def queries_for(client, url: str) -> int:
 
 
 class TestQueryCounts:
-    @pytest.mark.parametrize("url", ["/mediations/", "/mediations/?whose=all&state=open", "/"])
+    @pytest.mark.parametrize("url", ["/mediations/", "/mediations/?whose=all&state=open"])
     def test_the_lead_judges_lists_stay_fixed_as_mediations_grow(
         self, client, url, fenhu_judge, xitang_judge, django_assert_max_num_queries
     ):
@@ -1051,6 +1051,22 @@ class TestQueryCounts:
         with django_assert_max_num_queries(one):
             response = client.get(url)
         assert html(response).count("民诉前调") >= 10
+
+    def test_the_lead_judges_desk_stays_fixed_as_accepted_mediations_grow(
+        self, client, fenhu_judge, xitang_judge, django_assert_max_num_queries
+    ):
+        from tests.mediation.conftest import accepted
+
+        accepted(fenhu_judge, xitang_judge)
+        logged_in(client, fenhu_judge)
+        one = queries_for(client, "/")
+        for _ in range(9):
+            accepted(fenhu_judge, xitang_judge)
+        with django_assert_max_num_queries(one):
+            response = client.get("/")
+        owed = html(response).split('data-testid="owed"')[1].split("</section>")[0]
+        # each: schedule the first session
+        assert owed.count('data-testid="owed-（2026）苏0509民诉前调') == 10
 
     @pytest.mark.parametrize("url", ["/mediations/invitations/", "/"])
     def test_the_invited_judges_lists_stay_fixed_as_invitations_grow(
