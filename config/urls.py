@@ -29,5 +29,6 @@ urlpatterns = [
 # No URL serves the media folder, in any mode: scans are reached only through the views that check who may
 # see them (cases.views.filings, cases.views.requests).
 
+handler400 = "courts.error_shape.handler400"
 handler404 = "courts.error_shape.handler404"
 handler500 = "courts.error_shape.handler500"

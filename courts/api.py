@@ -42,13 +42,12 @@ class ObtainTokenView(APIView):
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         attempt = login_attempt(data.validated_data["username"], client_address(request))
-        if attempt.is_blocked():
+        if attempt.begin():  # counted first: parallel tries cannot all slip under the limit
             raise exceptions.Throttled(
                 wait=retry_after_seconds(), detail=gettext("Too many failed logins. Try again later.")
             )
         user = authenticate(request, **data.validated_data)
         if user is None:
-            attempt.record_failure()
             raise exceptions.ValidationError(
                 {
                     "non_field_errors": [
@@ -56,7 +55,7 @@ class ObtainTokenView(APIView):
                     ]
                 }
             )
-        attempt.clear_first()
+        attempt.succeeded(reset_first=True)
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

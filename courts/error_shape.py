@@ -147,3 +147,21 @@ def handler500(request):
     from django.views.defaults import server_error
 
     return server_error(request)
+
+
+def handler400(request, exception=None):
+    """What Django itself refuses before a view runs (a body over its size limits, too many fields or
+    files, a malformed request): the error shape on API paths, not Django's plain page."""
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if _wants_json(request):
+        if isinstance(exception, RequestDataTooBig):
+            return JsonResponse(error_body("too_large", _("The request body is too large.")), status=413)
+        if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+            return JsonResponse(
+                error_body("invalid", _("Too many fields or files in one request.")), status=400
+            )
+        return JsonResponse(error_body("invalid", _("The request could not be read.")), status=400)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)

@@ -16,14 +16,10 @@ class ThrottledAuthenticationForm(AuthenticationForm):
     def clean(self):
         username = self.cleaned_data.get("username") or ""
         attempt = login_attempt(username, client_address(self.request))
-        if attempt.is_blocked():
+        if attempt.begin():  # counted first: parallel tries cannot all slip under the limit
             raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            attempt.record_failure()
-            raise
-        attempt.clear_first()
+        cleaned = super().clean()  # a wrong password raises here, and stays counted
+        attempt.succeeded(reset_first=True)
         return cleaned
 
 

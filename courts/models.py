@@ -446,3 +446,19 @@ class StoredScan(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class AttemptCounter(models.Model):
+    """Attempts under one key (a username's logins, an address's status lookups) in the current window:
+    counted before the check they guard, under the row's lock (courts.login_throttle)."""
+
+    key = models.CharField(max_length=200, unique=True)
+    count = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("attempt counter")
+        verbose_name_plural = _("attempt counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"

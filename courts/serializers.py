@@ -95,3 +95,20 @@ class CourtDateTimeField(serializers.DateTimeField):
         if not FIRST_YEAR <= value.year <= LAST_YEAR:
             self.fail("out_of_range")  # before converting: year 1 less the +08:05 local mean time overflows
         return super().enforce_timezone(value)
+
+
+class IdField(serializers.IntegerField):
+    """A record's id: a whole number, given as a JSON integer or digits. 1.0, 1.5, "1.0" and true are not
+    ids (DRF's IntegerField takes 1.0 and true), and ids stay within a database integer (never a 500)."""
+
+    default_error_messages = {"invalid": _("An id: a whole number.")}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool | float) or (isinstance(data, str) and not data.strip().isdigit()):
+            self.fail("invalid")
+        return super().to_internal_value(data)

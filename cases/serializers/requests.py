@@ -29,7 +29,13 @@ from cases.services.preservation_requests import MAX_MEASURES
 from cases.services.requests import TRANSITIONS
 from cases.services.service_requests import MAX_DOCUMENTS
 from courts.selectors import acting_court
-from courts.serializers import CourtCodeField, CourtDateField, CourtDateTimeField, TimelineEventSerializer
+from courts.serializers import (
+    CourtCodeField,
+    CourtDateField,
+    CourtDateTimeField,
+    IdField,
+    TimelineEventSerializer,
+)
 from courts.timeline import timeline_of
 
 # Where each kind lives in the API (download links are built from it).
@@ -80,9 +86,7 @@ class DocumentInputSerializer(serializers.Serializer):
 
 class ServiceRequestCreateSerializer(_NewRequestSerializer):
     party_field = "recipient"
-    recipient = serializers.IntegerField(
-        min_value=1, help_text=_("The party to serve, by id: a party of the case.")
-    )
+    recipient = IdField(min_value=1, help_text=_("The party to serve, by id: a party of the case."))
     address = serializers.CharField(max_length=200, allow_blank=True, help_text=_("Address for service."))
     documents = DocumentInputSerializer(many=True, max_length=MAX_DOCUMENTS)
     method = serializers.ChoiceField(choices=ServiceMethod.choices, help_text=_("The method asked for."))
@@ -122,7 +126,7 @@ class MeasureInputSerializer(serializers.Serializer):
 
 class PreservationRequestCreateSerializer(_NewRequestSerializer):
     party_field = "respondent"
-    respondent = serializers.IntegerField(
+    respondent = IdField(
         min_value=1, help_text=_("The party whose property is preserved, by id: a party of the case.")
     )
     urgent = serializers.BooleanField(
@@ -189,7 +193,7 @@ class ServiceFailureSerializer(serializers.Serializer):
 
 
 class MeasureResultInputSerializer(serializers.Serializer):
-    measure = serializers.IntegerField(help_text=_("A measure of this request, by id."))
+    measure = IdField(help_text=_("A measure of this request, by id."))
     result = serializers.ChoiceField(choices=MEASURE_OUTCOMES)
     amount_done = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True)
     term_ends_on = CourtDateField(
@@ -217,7 +221,7 @@ class RequestCancelSerializer(serializers.Serializer):
 
 class ServiceAttachmentUploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text=_("PDF, JPEG or PNG, at most 20 MB."))
-    attempt = serializers.IntegerField(
+    attempt = IdField(
         required=False,
         allow_null=True,
         default=None,

@@ -20,7 +20,7 @@ def status_page(request):
     status, refused, throttled = None, "", False
     if request.method == "POST" and form.is_valid():
         attempt = status_lookup_attempt(client_address(request))
-        if attempt.is_blocked():
+        if attempt.begin():  # counted first: parallel wrong codes cannot all slip under the limit
             throttled = True
             refused = _("Too many wrong tries. Please ask at a service window, or try again in 15 minutes.")
         else:
@@ -29,8 +29,9 @@ def status_page(request):
                 code=form.cleaned_data["code"],
                 address=client_address(request),
             )
-            if status is None:
-                attempt.record_failure()
+            if status is not None:
+                attempt.succeeded()
+            else:
                 refused = _(
                     "No matter was found with that number and query code. Check both on your receipt."
                 )

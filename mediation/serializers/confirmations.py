@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from courts.serializers import CourtCodeField, CourtDateField, TimelineEventSerializer
+from courts.serializers import CourtCodeField, CourtDateField, IdField, TimelineEventSerializer
 from courts.timeline import timeline_of
 from mediation.elapsed import elapsed_for
 from mediation.models import Confirmation
@@ -14,10 +14,10 @@ from mediation.serializers.mediations import AgreementSerializer, ElapsedSeriali
 
 
 class ConfirmationCreateSerializer(serializers.Serializer):
-    mediation = serializers.IntegerField()
+    mediation = IdField()
     court = CourtCodeField(help_text=_("The competent court applied to, by code."))
     applicants = serializers.ListField(
-        child=serializers.IntegerField(), min_length=1, max_length=50, help_text=_("Every party's id.")
+        child=IdField(), min_length=1, max_length=50, help_text=_("Every party's id.")
     )
 
 

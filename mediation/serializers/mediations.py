@@ -19,6 +19,7 @@ from courts.serializers import (
     CourtCodeField,
     CourtDateField,
     CourtDateTimeField,
+    IdField,
     TimelineEventSerializer,
     TribunalCodeField,
 )
@@ -78,10 +79,10 @@ class MediationCreateSerializer(serializers.Serializer):
         default=None,
     )
     consent = serializers.BooleanField(help_text=_("The parties consent to mediation: must be true."))
-    filing = serializers.IntegerField(
+    filing = IdField(
         required=False, allow_null=True, default=None, help_text=_("A filing diverted to mediation.")
     )
-    case = serializers.IntegerField(required=False, allow_null=True, default=None)
+    case = IdField(required=False, allow_null=True, default=None)
     parties = PartyInputSerializer(many=True, required=False, max_length=MAX_PARTIES, default=list)
     materials = serializers.ListField(
         child=serializers.CharField(max_length=100), required=False, max_length=MAX_MATERIALS, default=list
@@ -118,7 +119,7 @@ class PaymentInputSerializer(serializers.Serializer):
 
 
 class SignatureInputSerializer(serializers.Serializer):
-    party = serializers.IntegerField(help_text=_("A party's id in this mediation."))
+    party = IdField(help_text=_("A party's id in this mediation."))
     signed_at = CourtDateTimeField()
     method = serializers.ChoiceField(choices=AgreementSignature.Method.choices)
 
@@ -143,7 +144,7 @@ class AgreeSerializer(serializers.Serializer):
         default="",
         help_text=_("Only when replacing the agreement in force: why."),
     )
-    replaces = serializers.IntegerField(
+    replaces = IdField(
         required=False,
         allow_null=True,
         default=None,
@@ -163,7 +164,7 @@ class ExtendSerializer(serializers.Serializer):
     until = CourtDateField()
     reason = serializers.CharField(max_length=2000)
     agreed_by = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=IdField(),
         required=False,
         allow_null=True,
         default=None,

@@ -5,7 +5,7 @@ mediation's detail lists its sessions in it)."""
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from courts.serializers import CourtDateTimeField, TribunalCodeField
+from courts.serializers import CourtDateTimeField, IdField, TribunalCodeField
 from mediation.models import MediationSession
 from mediation.serializers.mediations import SessionSerializer, UsernameField
 
@@ -67,7 +67,7 @@ class SessionCancelSerializer(serializers.Serializer):
 class RecordSerializer(serializers.Serializer):
     minutes = serializers.CharField(max_length=20000)
     attendance = serializers.ListField(
-        child=serializers.IntegerField(), max_length=50, help_text=_("Ids of the parties present.")
+        child=IdField(), max_length=50, help_text=_("Ids of the parties present.")
     )
 
 
