@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 PORT ?= 8000
 
-.PHONY: demo test bench lint format messages makemessages system system-test clean
+.PHONY: demo test test-slow bench lint format messages makemessages system system-test clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,10 +37,21 @@ demo: system $(INSTALLED) messages
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) $(BIN)/python scripts/run_demo.py
 
+# Test-only tools from the npm registry (axe-core for the accessibility checks of the browser journeys).
+NODE_TOOLS := node_modules/.installed
+$(NODE_TOOLS): package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
 test: export DEBUG = 1
-test: system-test $(INSTALLED) messages
+test: system-test $(INSTALLED) $(NODE_TOOLS) messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The slow group (API fuzzing at 50+ examples per operation), left out of `make test` by pyproject's addopts.
+test-slow: export DEBUG = 1
+test-slow: system-test $(INSTALLED) messages
+	$(BIN)/pytest -m slow $(PYTEST_ARGS)
 
 # Benchmarks on PostgreSQL and Redis (scratch databases whose names contain "bench"); see bench/README.md.
 # They run as production does (DEBUG off, which keeps no query log), with throwaway keys made for the run;

@@ -67,7 +67,7 @@ def test_a_filing_crosses_from_wujiang_to_qingpu_and_back(
         for _ in range(50):
             if (
                 receipt_number in qingpu.get_by_test_id("owed").inner_text()
-                if qingpu.locator("[data-testid=to-decide]").count()
+                if qingpu.locator("[data-testid=owed]").count()
                 else False
             ):
                 break
