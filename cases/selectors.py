@@ -161,7 +161,8 @@ def request_inbox_for(user) -> dict[str, list]:
     court = acting_court(user)
     if court is None:
         return {"owed": [], "to_acknowledge": []}
-    owed, to_acknowledge = [], []
+    owed: list[ServiceRequest | PreservationRequest] = []
+    to_acknowledge: list[ServiceRequest | PreservationRequest] = []
     for model in (ServiceRequest, PreservationRequest):
         listed = request_list(user, model)
         owed.extend(listed.filter(entrusted_court=court, state__in=REQUEST_CLOCK_RUNNING)[:50])

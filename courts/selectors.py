@@ -4,6 +4,7 @@ What a user may see of cases is decided by `cases.selectors`, which builds on `a
 """
 
 import time
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -19,7 +20,10 @@ def courts_with_tribunals() -> QuerySet[Court]:
 
 # The registry of courts changes by an administrator's hand, rarely; deliveries read it constantly.
 COURT_CACHE_SECONDS = 300
-_court_cache: dict[str, object] = {}
+
+# "by_id" and "tribunals": {pk: row}; "loaded" and "tribunals_loaded": their time.monotonic() when read.
+# Typed where read (below): a TypedDict would have no clear() for forget_cached_courts.
+_court_cache: dict[str, Any] = {}
 
 
 def forget_cached_courts(**kwargs) -> None:
@@ -28,9 +32,12 @@ def forget_cached_courts(**kwargs) -> None:
 
 def court_by_id(court_id: int) -> Court:
     """A court from the process's copy of the registry (refreshed every few minutes)."""
-    courts = _court_cache.get("by_id")
-    stale = courts is None or time.monotonic() - _court_cache["loaded"] > COURT_CACHE_SECONDS
-    if stale or court_id not in courts:
+    courts: dict[int, Court] | None = _court_cache.get("by_id")
+    if (
+        courts is None  # never loaded, or forgotten
+        or time.monotonic() - _court_cache["loaded"] > COURT_CACHE_SECONDS  # stale
+        or court_id not in courts
+    ):
         courts = {court.pk: court for court in Court.objects.all()}
         _court_cache.update(by_id=courts, loaded=time.monotonic())
     return courts[court_id]
@@ -38,11 +45,12 @@ def court_by_id(court_id: int) -> Court:
 
 def tribunal_by_id(tribunal_id: int) -> Tribunal:
     """A tribunal from the process's copy of the registry (as court_by_id; notices name tribunals)."""
-    tribunals = _court_cache.get("tribunals")
-    stale = (
-        tribunals is None or time.monotonic() - _court_cache.get("tribunals_loaded", 0) > COURT_CACHE_SECONDS
-    )
-    if stale or tribunal_id not in tribunals:
+    tribunals: dict[int, Tribunal] | None = _court_cache.get("tribunals")
+    if (
+        tribunals is None  # never loaded, or forgotten
+        or time.monotonic() - _court_cache.get("tribunals_loaded", 0) > COURT_CACHE_SECONDS  # stale
+        or tribunal_id not in tribunals
+    ):
         tribunals = {tribunal.pk: tribunal for tribunal in Tribunal.objects.all()}
         _court_cache.update(tribunals=tribunals, tribunals_loaded=time.monotonic())
     return tribunals[tribunal_id]

@@ -10,6 +10,7 @@ Who acts:  window clerk of the collaborating court: submit, resubmit, withdraw, 
 import datetime as dt
 import logging
 import secrets
+from collections.abc import Sequence
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -110,6 +111,8 @@ def filing_submit(
     """File at this window for another court. Returns the filing and its query code (shown only now)."""
     _require(permissions.may_file(actor))
     court = acting_court(actor)
+    if court is None:  # may_file already asks for an acting court
+        raise ActionForbidden()
     cause, materials = _clean_filing(
         court=court,
         jurisdiction_court=jurisdiction_court,
@@ -183,7 +186,7 @@ def filing_refer(
     e_service_consent: bool,
     query_code_hash: str,
     origin: dict,
-    attachments: list[FilingAttachment] = (),
+    attachments: Sequence[FilingAttachment] = (),
 ) -> Filing:
     """A filing made by a court itself rather than at its window: a failed mediation turned into a suit, or
     a confirmed ruling turned into an enforcement application. `court` is where it starts (the lead
@@ -401,6 +404,7 @@ def filing_receive_resubmission(*, filing_id: int) -> Filing | None:
     for name, value in clock.items():
         setattr(filing, name, value)
     filing.save(update_fields=[*clock, "updated_at"])
+    assert filing.decision_due_at is not None  # just set from the clock
     record_event(
         subject=filing,
         action="filing.receive_resubmission",
@@ -585,10 +589,11 @@ def filing_return_uncorrected(*, filing_id: int) -> Filing | None:
     """No correction by the deadline: the filing is returned (DOMAIN.md, deadlines)."""
     with transaction.atomic(durable=True):
         filing = _locked(filing_id)
-        if (
-            filing.state != Filing.State.CORRECTION_REQUESTED
-            or filing.correction_deadline >= timezone.localdate()
-        ):
+        if filing.state != Filing.State.CORRECTION_REQUESTED:
+            return None
+        # Requesting a correction sets its deadline (filing_request_correction).
+        assert filing.correction_deadline is not None
+        if filing.correction_deadline >= timezone.localdate():
             return None
         filing_transition(
             filing,
@@ -611,11 +616,11 @@ def filing_flag_overdue(*, filing_id: int) -> Filing | None:
     """Past the 7 days: the court must register first (先行立案). Flagged once, with an event and a notice."""
     with transaction.atomic(durable=True):
         filing = _locked(filing_id)
-        if (
-            filing.overdue
-            or filing.state not in FILING_UNDER_REVIEW
-            or filing.decision_due_at > timezone.now()
-        ):
+        if filing.overdue or filing.state not in FILING_UNDER_REVIEW:
+            return None
+        # Receiving a filing (again, after a correction) starts its decision clock (_decision_clock).
+        assert filing.decision_due_at is not None
+        if filing.decision_due_at > timezone.now():
             return None
         filing.overdue = True
         filing.save(update_fields=["overdue", "updated_at"])

@@ -30,8 +30,9 @@ from courts.personal_data import personal_data_access_log, seal, unseal
 
 MAX_MEASURES = 30
 # How long a measure holds before it must be renewed (Interp 485: deposits 1 year, movables 2, real estate 3;
-# equity follows the 3 years of the SPC's provisions on freezing equity).
-TERM_YEARS = {
+# equity follows the 3 years of the SPC's provisions on freezing equity). Keyed by str: a measure's
+# `property_type` is the stored value (a str), which finds the choice it equals.
+TERM_YEARS: dict[str, int] = {
     PreservationMeasure.PropertyType.BANK_DEPOSIT: 1,
     PreservationMeasure.PropertyType.MOVABLE: 2,
     PreservationMeasure.PropertyType.REAL_ESTATE: 3,

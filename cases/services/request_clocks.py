@@ -33,7 +33,7 @@ INBOX_URL = "/requests/?overdue=1"
 def _flag(model, field: str, base, now, action: str) -> list[tuple]:
     """Set `field` to now on every row of `base` where it is unset; returns (id, entrusted, requesting,
     created_by) of the rows this pass flagged, with their timeline events written."""
-    flagged = []
+    flagged: list[tuple] = []
     ids = list(base.values_list("pk", flat=True))
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
@@ -141,6 +141,7 @@ def _remind_renewals(now: dt.datetime) -> int:
         PreservationMeasure.objects.filter(pk__in=[m.pk for m in measures]).update(renewal_reminder_at=now)
         for measure in measures:
             request = measure.request
+            assert measure.term_ends_on is not None  # the query above took only measures with a term ending
             notify_users(
                 recipients=[request.created_by],
                 court=request.requesting_court,
@@ -171,7 +172,10 @@ def _remind_pre_suit(now: dt.datetime) -> int:
             )
             .select_related("requesting_court", "entrusted_court", "created_by")
         )
-        due = {r.pk: compute_deadline(r.carried_out_at, PRE_SUIT_DAYS, "days").due for r in candidates}
+        due: dict[int, dt.datetime] = {}
+        for r in candidates:
+            assert r.carried_out_at is not None  # the query above took only requests carried out
+            due[r.pk] = compute_deadline(r.carried_out_at, PRE_SUIT_DAYS, "days").due
         requests = [r for r in candidates if now >= due[r.pk] - dt.timedelta(days=PRE_SUIT_NOTICE_DAYS)]
         PreservationRequest.objects.filter(pk__in=[r.pk for r in requests]).update(suit_reminder_at=now)
         for request in requests:

@@ -3,6 +3,7 @@ and attaching files. Every change goes through `request_transition`, in one tran
 event; the other court hears of it through a Delivery row written in that transaction (courts.delivery)."""
 
 import datetime as dt
+from typing import TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,6 +30,8 @@ from courts.timeline import record_event
 from courts.uploads import checked_scan, stored_file
 
 EntrustedRequest = ServiceRequest | PreservationRequest
+# Either kind of request: a helper given ServiceRequest (the class or a row) returns a ServiceRequest.
+RequestT = TypeVar("RequestT", ServiceRequest, PreservationRequest)
 FINISHED = ("closed", "cancelled", "returned")
 
 TRANSITIONS = {ServiceRequest: SERVICE_TRANSITIONS, PreservationRequest: PRESERVATION_TRANSITIONS}
@@ -40,12 +43,12 @@ SENT_KINDS = {model: f"{name}.sent" for model, name in NAMES.items()}
 CHANGED_KIND = "entrusted_request.changed"
 
 
-def request_transition(request: EntrustedRequest, **change) -> EntrustedRequest:
+def request_transition(request: RequestT, **change) -> RequestT:
     """The one way a request changes state (courts.state_machine), by its own machine's map."""
     return transition(request, transitions=TRANSITIONS[type(request)], **change)
 
 
-def locked(model, request_id: int) -> EntrustedRequest:
+def locked(model: type[RequestT], request_id: int) -> RequestT:
     # of=("self",): lock the request alone, not the joined courts and case (see filings._locked).
     return (
         model.objects.select_for_update(of=("self",))

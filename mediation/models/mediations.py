@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from cases.models import Case, CaseType, Filing, PartyDetails
-from courts.models import Court, Tribunal, User
+from courts.models import Court, Event, Tribunal, User
 
 
 class Mediation(models.Model):
@@ -94,6 +94,9 @@ class Mediation(models.Model):
         verbose_name=_("filing made when mediation failed"),
     )
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Not a field: the page's timeline, set by mediation.selectors.attach_timelines (absent otherwise).
+    timeline_events: list[Event]
 
     class Meta:
         ordering = ["-created_at", "-id"]

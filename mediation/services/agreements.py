@@ -86,7 +86,7 @@ def _clean(
     elif payments and (amount is None or amount == 0):
         errors["amount"] = [_("Give the amount the payments add up to.")]
 
-    signed = {}
+    signed: dict[int, SignatureInput] = {}  # by party
     now = timezone.now()
     for index, signature in enumerate(signatures):
         if signature.party not in parties:
@@ -238,6 +238,7 @@ def mediation_agree(
             )
             sessions_cancel_for_end(mediation, actor=actor, actor_court=acting_court(actor))
         else:
+            assert previous is not None  # read above when replacing
             record_event(
                 subject=mediation,
                 action="mediation.replace_agreement",

@@ -114,13 +114,13 @@ def competent_courts(mediation: Mediation) -> list[Court]:
     it was *invited by a court* when that court referred the dispute to it (a filing it diverted to
     mediation, a case of its own), and then that court alone is competent. A mediation the tribunals took up
     themselves may go to the court of a party's domicile, of the property, or of a mediator's seat."""
-    if mediation.origin in (Mediation.Origin.FILING, Mediation.Origin.CASE):
-        invited_by = (
-            mediation.origin_filing.jurisdiction_court_id
-            if mediation.origin == Mediation.Origin.FILING
-            else mediation.origin_case.court_id
-        )
-        return [court_by_id(invited_by)]
+    # A mediation from a filing or a case keeps it (set with `origin`, protected from deletion).
+    if mediation.origin == Mediation.Origin.FILING:
+        assert mediation.origin_filing is not None
+        return [court_by_id(mediation.origin_filing.jurisdiction_court_id)]
+    if mediation.origin == Mediation.Origin.CASE:
+        assert mediation.origin_case is not None
+        return [court_by_id(mediation.origin_case.court_id)]
     courts = list(Court.objects.filter(is_active=True).order_by("id"))
     ids = {mediation.lead_court_id}
     ids |= set(
@@ -433,6 +433,8 @@ def confirmation_start_enforcement(*, confirmation_id: int, actor):
         if confirmation.enforcement_filing_id is not None:
             raise ValidationError({"state": [_("Enforcement of this ruling has already been applied for.")]})
         mediation, agreement = confirmation.mediation, confirmation.agreement
+        # Confirmed after being registered, and registering opened its case (confirmation_register).
+        assert confirmation.case_id is not None
         case = Case.objects.get(pk=confirmation.case_id)
         filing = filing_refer(
             actor=actor,
@@ -467,11 +469,11 @@ def confirmation_flag_overdue(*, confirmation_id: int) -> Confirmation | None:
 
     with transaction.atomic(durable=True):
         confirmation = _locked(confirmation_id)
-        if (
-            confirmation.overdue
-            or confirmation.state != Confirmation.State.REGISTERED
-            or confirmation.decision_due_at > timezone.now()
-        ):
+        if confirmation.overdue or confirmation.state != Confirmation.State.REGISTERED:
+            return None
+        # Registering starts the 30 days (confirmation_register).
+        assert confirmation.decision_due_at is not None
+        if confirmation.decision_due_at > timezone.now():
             return None
         confirmation.overdue = True
         confirmation.save(update_fields=["overdue", "updated_at"])
@@ -487,7 +489,7 @@ def confirmation_flag_overdue(*, confirmation_id: int) -> Confirmation | None:
             role=Role.JUDGE,
             title=Message(
                 gettext_noop("Overdue: judicial confirmation %(number)s was due by %(date)s (CPL 187)"),
-                number=confirmation.case.number if confirmation.case_id else confirmation.pk,
+                number=confirmation.case.number if confirmation.case is not None else confirmation.pk,
                 date=confirmation.decision_due_at.astimezone(COURT_TZ).date().isoformat(),
             ),
             url=f"/confirmations/{confirmation.pk}/",
@@ -506,8 +508,11 @@ def confirmation_flag_supplement_lapsed(*, confirmation_id: int) -> Confirmation
         if (
             confirmation.state != Confirmation.State.SUPPLEMENT_REQUESTED
             or confirmation.supplement_lapsed_at is not None
-            or confirmation.supplement_deadline >= timezone.localdate()
         ):
+            return None
+        # Asking for a supplement sets its deadline (confirmation_request_supplement).
+        assert confirmation.supplement_deadline is not None
+        if confirmation.supplement_deadline >= timezone.localdate():
             return None
         confirmation.supplement_lapsed_at = timezone.now()
         confirmation.save(update_fields=["supplement_lapsed_at", "updated_at"])

@@ -264,6 +264,7 @@ def mediation_open(
         errors["materials"] = [_("At most 40 items of at most 100 characters each.")]
     if errors:
         raise ValidationError(errors)
+    assert jurisdiction_court is not None  # an error above otherwise
 
     query_code = new_query_code()
     query_code_hash = make_password(query_code)  # deliberately slow: outside the transaction and its locks
@@ -673,6 +674,8 @@ def mediation_extend(
         require(permissions.may_run(actor, mediation))
         if mediation.state not in MEDIATION_RUNNING:
             raise ValidationError({"until": [_("Only a mediation under way can be extended.")]})
+        # Acceptance sets the end of the period (_settle): a running mediation has one.
+        assert mediation.expires_on is not None
         if mediation.expires_on < timezone.localdate():
             # Past its end the mediation is over (the sweep will say so): the parties agree before it ends.
             raise ValidationError(

@@ -171,7 +171,7 @@ def _check_free(
             }
         )
     if mode == MediationSession.Mode.IN_PERSON and tribunal is not None and room:
-        taken = MediationSession.objects.filter(
+        in_room = MediationSession.objects.filter(
             tribunal=tribunal,
             room=room,
             starts_at__gte=earliest,
@@ -180,8 +180,8 @@ def _check_free(
             mode=MediationSession.Mode.IN_PERSON,
         ).exclude(state=MediationSession.State.CANCELLED)
         if exclude is not None:
-            taken = taken.exclude(pk=exclude)
-        taken = taken.order_by("starts_at").first()
+            in_room = in_room.exclude(pk=exclude)
+        taken = in_room.order_by("starts_at").first()
         if taken is not None:
             errors["room"] = [
                 _("%(room)s is booked from %(start)s to %(end)s.")
@@ -307,7 +307,7 @@ def _session_payload(session: MediationSession, mediators: list[User]) -> dict:
         "starts_at": session.starts_at.isoformat(),
         "ends_at": session.ends_at.isoformat(),
         "mode": session.mode,
-        "tribunal": session.tribunal.code if session.tribunal_id else None,
+        "tribunal": session.tribunal.code if session.tribunal is not None else None,
         "room": session.room,
         "mediators": [mediator.username for mediator in mediators],
     }
