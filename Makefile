@@ -68,9 +68,11 @@ bench: $(INSTALLED)
 	$(BENCH_ENV) DATABASE_URL=$${BENCH_MEDIATION_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_mediation} \
 		$(BIN)/python -m bench.mediation
 
+lint: export DEBUG = 1
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(INSTALLED)
 	$(BIN)/ruff check --fix .

@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A NUL byte in a query parameter or form field is a 400 before any lookup meets it (in the user's
+    # language, so after the locale and the user are known).
+    "courts.middleware.NulByteMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -34,6 +34,8 @@ _ERROR_DESCRIPTIONS = {
     403: gettext_lazy("Your role or court may not take this action"),
     404: gettext_lazy("No such record, or another court's"),
     409: gettext_lazy("Not allowed in the record's current state; the allowed next states are named"),
+    413: gettext_lazy("The request body is over the size limit"),
+    415: gettext_lazy("Not a content type this operation takes"),
     429: gettext_lazy("Too many attempts; try again later"),
 }
 
@@ -41,6 +43,15 @@ _ERROR_DESCRIPTIONS = {
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
     """`extend_schema(responses={200: ..., **error_responses(400, 404)})`."""
     return {code: OpenApiResponse(ErrorSerializer, description=_ERROR_DESCRIPTIONS[code]) for code in codes}
+
+
+def list_error_responses() -> dict[int, OpenApiResponse]:
+    """A paged list's errors: a filter it cannot read (400), and a page past the last or not a page number
+    (404, as DRF's paging answers `?page=0`)."""
+    return {
+        **error_responses(400, 401),
+        404: OpenApiResponse(ErrorSerializer, description=gettext_lazy("No such page")),
+    }
 
 
 class BusinessRuleError(exceptions.APIException):

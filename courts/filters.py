@@ -207,6 +207,9 @@ class SortFilter(django_filters.OrderingFilter):
     def filter(self, qs: QuerySet, value) -> QuerySet:
         if not value:
             return qs
+        value = [param for param in value if param.lstrip("-")]  # `?ordering=,` names no key: no order asked
+        if not value:
+            return qs
         fields = []
         for param in value:
             sign = "-" if param.startswith("-") else ""

@@ -10,7 +10,17 @@ from rest_framework import serializers
 from courts.models import Court, Tribunal
 
 
-class CourtCodeField(serializers.SlugRelatedField):
+class CodeField(serializers.SlugRelatedField):
+    """A record named by its code (or username). Text no code can be is "no such record" before the lookup:
+    PostgreSQL refuses a NUL byte in any text, and the query would fail with a 500 (found by the fuzzing)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", "\\0"))
+        return super().to_internal_value(data)
+
+
+class CourtCodeField(CodeField):
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "code")
         if not kwargs.get("read_only"):
@@ -18,7 +28,7 @@ class CourtCodeField(serializers.SlugRelatedField):
         super().__init__(**kwargs)
 
 
-class TribunalCodeField(serializers.SlugRelatedField):
+class TribunalCodeField(CodeField):
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "code")
         if not kwargs.get("read_only"):

@@ -59,8 +59,9 @@ def notification_open(request, notification_id: int):
 @login_required
 @post_action("home")
 def notification_read(request, notification_id: int):
-    """Mark one notice read without following it."""
-    notifications_read(user=request.user, ids=[notification_id])
+    """Mark one notice read without following it (another's notice is not found, as everywhere)."""
+    notice = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
+    notifications_read(user=request.user, ids=[notice.pk])
     return redirect(reverse("home") + "#notices")
 
 

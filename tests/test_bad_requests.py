@@ -63,3 +63,43 @@ def test_a_fraction_or_a_flag_is_not_an_id(api_as, courts, value):
     )
     assert response.status_code == 400
     assert "filing" in response.json()["fields"]
+
+
+# Found by the API fuzzing's slow group (tests/test_api_fuzz.py), each a 500 before.
+
+
+def test_a_sort_order_that_names_no_key_is_no_order(api_as, qingpu_clerk):
+    response = api_as(qingpu_clerk).get("/api/cases/?ordering=,&registered_to=")
+    assert response.status_code == 200
+
+
+def test_a_code_with_a_nul_byte_is_no_such_tribunal(api_as, courts):
+    """PostgreSQL refuses a NUL byte in any text: the lookup of a tribunal by such a code failed (JSON)."""
+    from tests.conftest import make_staff
+
+    judge = make_staff("fenhu.judge", "wujiang", ["judge"], "fenhu")
+    response = api_as(judge).post(
+        "/api/mediations/",
+        {"lead_tribunal": "fenhu", "invited_tribunals": ["xi\x00tang"], "consent": True},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "invited_tribunals.0" in response.json()["fields"]
+
+
+def test_a_nul_byte_in_a_form_field_or_a_query_parameter_is_bad_input(api_as, client, courts):
+    from tests.conftest import make_staff
+
+    judge = make_staff("fenhu.judge", "wujiang", ["judge"], "fenhu")
+    form = api_as(judge).post(
+        "/api/mediations/",
+        "lead_tribunal=fenhu&invited_tribunals=xi%00tang&consent=true",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert form.status_code == 400
+    assert set(form.json()) == SHAPE and "invited_tribunals" in form.json()["fields"]
+    query = api_as(judge).get("/api/mediations/?state=pro%00posed")
+    assert query.status_code == 400 and "state" in query.json()["fields"]
+    client.force_login(judge)
+    page = client.get("/mediations/?court=wu%00jiang")
+    assert page.status_code == 400 and 'data-testid="bad-request"' in page.content.decode()

@@ -30,14 +30,14 @@ from cases.serializers.filings import (
 )
 from cases.services import filings as filing_services
 from cases.services.parties import PartyInput
-from courts.error_shape import error_responses
+from courts.error_shape import error_responses, list_error_responses
 from courts.filters import ListFilterBackend
 from courts.login_throttle import client_address
 from courts.personal_data import personal_data_access_log, unseal
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: FilingSerializer(many=True), **error_responses(400, 401)}),
+    list=extend_schema(responses={200: FilingSerializer(many=True), **list_error_responses()}),
     retrieve=extend_schema(responses={200: FilingDetailSerializer, **error_responses(401, 404)}),
 )
 class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -179,7 +179,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer, **error_responses(400, 401, 403, 404)},
+        responses={201: AttachmentSerializer, **error_responses(400, 401, 403, 404, 413, 415)},
     )
     @action(detail=True, methods=["post"])
     def attachments(self, request, pk=None):
@@ -206,7 +206,7 @@ class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: CaseSerializer(many=True), **error_responses(400, 401)}),
+    list=extend_schema(responses={200: CaseSerializer(many=True), **list_error_responses()}),
     retrieve=extend_schema(responses={200: CaseDetailSerializer, **error_responses(401, 404)}),
 )
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -44,7 +44,7 @@ from cases.services.service_requests import (
     service_request_report_attempt,
     service_request_report_failure,
 )
-from courts.error_shape import error_responses
+from courts.error_shape import error_responses, list_error_responses
 from courts.filters import ListFilterBackend
 from courts.login_throttle import client_address
 
@@ -53,7 +53,7 @@ def _common_schema(*, listed, detail, upload):
     """The schema of what both kinds share, for one kind's serializers."""
     transition = {200: detail, **error_responses(400, 401, 403, 404, 409)}
     return extend_schema_view(
-        list=extend_schema(responses={200: listed(many=True), **error_responses(400, 401)}),
+        list=extend_schema(responses={200: listed(many=True), **list_error_responses()}),
         retrieve=extend_schema(responses={200: detail, **error_responses(401, 404)}),
         accept=extend_schema(request=None, responses={200: detail, **error_responses(401, 403, 404, 409)}),
         return_request=extend_schema(request=RequestReturnSerializer, responses=transition),
@@ -63,7 +63,7 @@ def _common_schema(*, listed, detail, upload):
         ),
         attachments=extend_schema(
             request={"multipart/form-data": upload},
-            responses={201: RequestAttachmentSerializer, **error_responses(400, 401, 403, 404)},
+            responses={201: RequestAttachmentSerializer, **error_responses(400, 401, 403, 404, 413, 415)},
         ),
         attachment_file=extend_schema(
             responses={(200, "application/octet-stream"): bytes, **error_responses(401, 404)}

@@ -13,7 +13,13 @@ from cases.services.filings import MAX_CLAIM_AMOUNT, MAX_MATERIALS
 from cases.services.parties import MAX_PARTIES
 from courts.links import links_for
 from courts.models import Tribunal
-from courts.serializers import CourtCodeField, CourtDateField, LinkSerializer, TimelineEventSerializer
+from courts.serializers import (
+    CourtCodeField,
+    CourtDateField,
+    LinkSerializer,
+    TimelineEventSerializer,
+    TribunalCodeField,
+)
 from courts.timeline import timeline_of
 
 # --- input ------------------------------------------------------------------------------------------------
@@ -57,8 +63,7 @@ class FilingCreateSerializer(serializers.Serializer):
 
 
 class RegisterSerializer(serializers.Serializer):
-    tribunal = serializers.SlugRelatedField(
-        slug_field="code",
+    tribunal = TribunalCodeField(
         queryset=Tribunal.objects.all(),
         required=False,
         allow_null=True,
@@ -233,7 +238,7 @@ class FilingCreatedSerializer(FilingDetailSerializer):
 class CaseSerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(source="number")
     court = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    tribunal = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    tribunal = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     case_type = serializers.SlugRelatedField(slug_field="code", read_only=True)
     origin_filing = serializers.SerializerMethodField()
     parties = PartySerializer(many=True, read_only=True)

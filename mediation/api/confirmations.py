@@ -8,7 +8,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from courts.error_shape import error_responses
+from courts.error_shape import error_responses, list_error_responses
 from courts.filters import ListFilterBackend
 from courts.models import Event
 from mediation import selectors
@@ -29,7 +29,7 @@ TRANSITION = {200: ConfirmationDetailSerializer, **error_responses(400, 401, 403
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: ConfirmationSerializer(many=True), **error_responses(400, 401)}),
+    list=extend_schema(responses={200: ConfirmationSerializer(many=True), **list_error_responses()}),
     retrieve=extend_schema(responses={200: ConfirmationDetailSerializer, **error_responses(401, 404)}),
 )
 class ConfirmationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

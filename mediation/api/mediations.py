@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from cases.serializers.filings import IdentitySerializer
 from cases.services.parties import PartyInput
-from courts.error_shape import error_responses
+from courts.error_shape import error_responses, list_error_responses
 from courts.filters import ListFilterBackend
 from courts.login_throttle import client_address
 from courts.personal_data import personal_data_access_log, unseal
@@ -46,7 +46,7 @@ def _action(serializer, description: str = ""):
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: MediationSerializer(many=True), **error_responses(400, 401)}),
+    list=extend_schema(responses={200: MediationSerializer(many=True), **list_error_responses()}),
     retrieve=extend_schema(responses={200: MediationDetailSerializer, **error_responses(401, 404)}),
 )
 class MediationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

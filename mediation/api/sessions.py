@@ -8,7 +8,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from courts.error_shape import error_responses
+from courts.error_shape import error_responses, list_error_responses
 from courts.filters import ListFilterBackend
 from mediation import selectors
 from mediation.filters import SessionFilter
@@ -25,7 +25,7 @@ TRANSITION = {200: SessionDetailSerializer, **error_responses(400, 401, 403, 404
 
 
 @extend_schema_view(
-    list=extend_schema(responses={200: SessionDetailSerializer(many=True), **error_responses(400, 401)}),
+    list=extend_schema(responses={200: SessionDetailSerializer(many=True), **list_error_responses()}),
     retrieve=extend_schema(responses={200: SessionDetailSerializer, **error_responses(401, 404)}),
 )
 class SessionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

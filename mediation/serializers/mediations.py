@@ -16,6 +16,7 @@ from cases.services.filings import MAX_CLAIM_AMOUNT, MAX_MATERIALS
 from cases.services.parties import MAX_PARTIES
 from courts.models import User
 from courts.serializers import (
+    CodeField,
     CourtCodeField,
     CourtDateField,
     CourtDateTimeField,
@@ -41,7 +42,7 @@ from mediation.services.agreements import MAX_PAYMENTS
 AMOUNT = {"max_digits": 14, "decimal_places": 2}
 
 
-class UsernameField(serializers.SlugRelatedField):
+class UsernameField(CodeField):
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "username")
         if not kwargs.get("read_only"):

@@ -82,7 +82,7 @@ def test_notices_are_marked_read_one_by_one_or_all_at_once(client, received, qin
     assert client.post(f"/notifications/{first.pk}/read/").status_code == 302
     assert Notification.objects.get(pk=first.pk).read_at is not None
     assert Notification.objects.get(pk=other.pk).read_at is None
-    assert client.post(f"/notifications/{theirs.pk}/read/").status_code == 302  # not found among mine
+    assert client.post(f"/notifications/{theirs.pk}/read/").status_code == 404  # not theirs: not found
     assert Notification.objects.get(pk=theirs.pk).read_at is None
     client.post("/notifications/read/")
     assert not Notification.objects.filter(recipient=qingpu_clerk, read_at__isnull=True).exists()
