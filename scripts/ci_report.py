@@ -27,6 +27,17 @@ def fuzzed(counts: dict) -> str:
     return f"{counts['operations']} operations x {counts['personas']} personas, {counts['examples']} examples"
 
 
+def under_faults(counts: dict) -> str:
+    if not counts:
+        return "not run"
+    counts = {"pending when the faults ended": "?", "sweep seconds": "?", **counts}
+    return (
+        f"{counts['deliveries']} deliveries, {counts['faults']} faults: {counts['lost']} lost,"
+        f" {counts['duplicated']} duplicated; backlog of {counts['pending when the faults ended']}"
+        f" swept in {counts['sweep seconds']} s"
+    )
+
+
 def main() -> int:
     main_run, slow_run = load("groups-main"), load("groups-slow")
     matrix = load("permission-matrix")
@@ -39,7 +50,7 @@ def main() -> int:
         ("API fuzzing, slow", outcome(slow_run.get("API fuzzing", {})), fuzzed(load("api-fuzz-slow"))),
         ("permission matrix", outcome(main_run.get("permission matrix", {})), cells),
         ("bad input", outcome(main_run.get("bad input", {})), "tests of bad bodies, ids, throttles"),
-        ("deliveries under faults", "not built yet", "issue 11, item 4"),
+        ("deliveries under faults", outcome(main_run.get("faults", {})), under_faults(load("faults"))),
     ]
     width = max(len(row[0]) for row in rows)
     print("\nWhole-system proof (issue 11)")

@@ -12,8 +12,13 @@ REPORTS = Path(__file__).resolve().parent.parent / "var" / "reports"
 GROUPS = {
     "journeys": ("tests/journeys/",),
     "API fuzzing": ("tests/test_api_fuzz.py",),
+    "faults": ("tests/test_faults.py",),
     "permission matrix": ("tests/test_permission_matrix.py",),
-    "bad input": ("tests/test_bad_requests.py", "tests/courts/test_throttle_concurrency.py"),
+    "bad input": (
+        "tests/test_bad_requests.py",
+        "tests/test_hostile_text.py",
+        "tests/courts/test_throttle_concurrency.py",
+    ),
 }
 
 
