@@ -471,3 +471,39 @@ def test_every_persona_of_the_scene_is_in_the_matrix():
     missing = {(court, role) for court in courts for role in court_roles} - covered
     assert not missing, missing
     assert BY_KEY["anonymous"].anonymous
+
+
+OUT_OF_RANGE = ("99999999999999999999", "-1", "0")
+
+
+def record_arguments(pattern: str) -> set[str]:
+    """The arguments of a pattern's URLs that name a record of the scene (not literal text)."""
+    return {
+        name
+        for fill in fills_for(pattern) or []
+        for name, value in fill.arguments.items()
+        if not value.startswith(("=", "@"))
+    }
+
+
+WITH_RECORDS = [p for p in PATTERNS if not p.startswith("admin/") and record_arguments(p)]
+
+
+@pytest.mark.parametrize("pattern", WITH_RECORDS)
+def test_ids_out_of_range_are_not_found_never_a_crash(pattern, scene, db):
+    """Every record argument of every URL, as 99999999999999999999, -1 and 0 (issue 11, item 5): a 4xx (or a
+    redirect home or to log in), never a 5xx, for a member of staff and for nobody."""
+    problems = []
+    visitors = [Visitor(BY_KEY["qingpu.filing"], scene), Visitor(BY_KEY["anonymous"], scene)]
+    for fill in fills_for(pattern) or []:
+        for name in record_arguments(pattern) & set(fill.arguments):
+            for value in OUT_OF_RANGE:
+                url = Fill({**fill.arguments, name: f"={value}"}).url(pattern, scene)
+                for visitor in visitors:
+                    cache.clear()
+                    for method in ("GET", "POST"):
+                        answer = visitor.send(method, url)
+                        CELLS["cells"] += 1
+                        if answer.status >= 500:
+                            problems.append(f"{visitor.persona.key} {method} {url}: {answer.status}")
+    assert not problems, "\n".join(problems)
