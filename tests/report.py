@@ -16,6 +16,7 @@ GROUPS = {
     "permission matrix": ("tests/test_permission_matrix.py",),
     "bad input": (
         "tests/test_bad_requests.py",
+        "tests/test_bad_input_sweep.py",
         "tests/test_hostile_text.py",
         "tests/courts/test_throttle_concurrency.py",
     ),
