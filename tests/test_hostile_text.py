@@ -62,3 +62,49 @@ def test_script_and_sql_fragments_are_stored_as_text_and_shown_escaped(
     status = client.get("/status/", {"number": case.number, "code": code})
     assert status.status_code == 200
     assert SCRIPT not in status.content.decode()
+
+
+def test_script_fragments_in_a_request_and_a_mediation_are_shown_escaped(
+    client, qingpu_clerk, xitang_judge, courts
+):
+    from cases.services.service_requests import DocumentInput, service_request_create
+    from mediation.services.mediations import Origin
+    from tests.cases.conftest import make_case
+    from tests.conftest import make_staff
+    from tests.mediation.conftest import headline_parties, open_headline
+
+    case = make_case("qingpu")
+    request = service_request_create(
+        actor=qingpu_clerk,
+        case=case,
+        entrusted_court=courts["jiashan"],
+        recipient=case.parties.get(role="defendant"),
+        address=ADDRESS,
+        documents=[DocumentInput(f"起诉状{SCRIPT}")],
+        method="direct",
+    )
+    deliver_pending()
+    officer = make_staff("jiashan.officer", "jiashan", ["officer"])
+    for user, urls in (
+        (qingpu_clerk, ["/requests/", f"/requests/service/{request.pk}/", f"/cases/{case.pk}/"]),
+        (officer, ["/requests/", f"/requests/service/{request.pk}/", "/"]),
+    ):
+        client.force_login(user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert SCRIPT not in response.content.decode(), f"{user.username} {url}"
+        assert ESCAPED in client.get(f"/requests/service/{request.pk}/").content.decode()
+
+    fenhu = make_staff("fenhu.judge", "wujiang", ["judge"], "fenhu")
+    parties = headline_parties()
+    parties[0].name = NAME
+    mediation, _code = open_headline(fenhu, cause=CAUSE, origin=Origin(parties=parties))
+    deliver_pending()
+    for user in (fenhu, xitang_judge):
+        client.force_login(user)
+        for url in ("/mediations/", f"/mediations/{mediation.pk}/", "/mediations/invitations/", "/"):
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert SCRIPT not in response.content.decode(), f"{user.username} {url}"
+        assert ESCAPED in client.get(f"/mediations/{mediation.pk}/").content.decode()
