@@ -141,8 +141,7 @@ def seed_scene() -> None:
 
     submit(personas["wujiang.window"], courts)
     # Numbered apart from what registering the scene's filing allocates (make_case skips the counter).
-    case = make_case("qingpu", number="（2026）沪0118民初9001号")
-    case.__class__.objects.filter(pk=case.pk).update(sequence=9001)
+    case = make_case("qingpu", sequence=9001)
     for kind_name in ("service", "preservation"):
         from tests.cases.test_request_api import PRESERVATION, SERVICE
 

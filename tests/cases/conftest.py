@@ -98,17 +98,18 @@ def received(submitted) -> Filing:
     return submitted
 
 
-def make_case(court_code: str, *, number: str | None = None):
-    """A registered case of `court_code` with a plaintiff and a defendant, made directly (request tests)."""
+def make_case(court_code: str, *, sequence: int | None = None):
+    """A registered case of `court_code` with a plaintiff and a defendant, made directly (request tests);
+    `sequence` numbers it apart from what registering a filing allocates (the counter is not used here)."""
     from cases.models import Case, CaseType
     from cases.services.parties import PartyInput, party_rows
     from courts.models import Court
 
     court = Court.objects.get(code=court_code)
     case_type = CaseType.objects.get(code="民初")
-    sequence = Case.objects.filter(court=court).count() + 1
+    sequence = sequence or Case.objects.filter(court=court).count() + 1
     case = Case.objects.create(
-        number=number or f"（2026）{court.case_code}民初{sequence}号",
+        number=f"（2026）{court.case_code}民初{sequence}号",
         court=court,
         case_type=case_type,
         year=2026,
