@@ -137,6 +137,8 @@ LOGOUT_REDIRECT_URL = "login"
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_FAILURE_ADDRESS_LIMIT = env_int("LOGIN_FAILURE_ADDRESS_LIMIT", 30, minimum=1)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, minimum=1)
+# Unknown verification codes of printed documents from one address in that window before /verify/ refuses.
+DOCUMENT_VERIFY_FAILURE_LIMIT = env_int("DOCUMENT_VERIFY_FAILURE_LIMIT", 20, minimum=1)
 # Wrong receipt/case number or query code from one address in that window before the status page refuses.
 STATUS_LOOKUP_FAILURE_LIMIT = env_int("STATUS_LOOKUP_FAILURE_LIMIT", 10, minimum=1)
 

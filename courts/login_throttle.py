@@ -1,5 +1,5 @@
 """Refuse further attempts after repeated failures: logins (per username and per client address) and the
-litigants' status lookup (per client address).
+litigants' status lookup and the verification of printed documents (per client address).
 
 Each attempt is counted *before* the slow check it guards (a password hash, a query code), atomically, and
 the count decides: counting after the check let twenty parallel wrong passwords all pass a check that
@@ -73,6 +73,14 @@ def login_attempt(username: str, address: str) -> AttemptCounterSet:
 def status_lookup_attempt(address: str) -> AttemptCounterSet:
     return AttemptCounterSet(
         keys=((f"status-failures:addr:{address}", settings.STATUS_LOOKUP_FAILURE_LIMIT),),
+        window_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS,
+    )
+
+
+def document_verify_attempt(address: str) -> AttemptCounterSet:
+    """Verification of printed documents (/verify/ and its API): unknown codes per address."""
+    return AttemptCounterSet(
+        keys=((f"verify-failures:addr:{address}", settings.DOCUMENT_VERIFY_FAILURE_LIMIT),),
         window_seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS,
     )
 

@@ -462,3 +462,34 @@ class AttemptCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}={self.count}"
+
+
+class IssuedDocument(models.Model):
+    """One printed copy of a document (文书): what it is, the number printed on it, the court that issued it
+    and the date it bears, who printed it, and the record it was printed from. Its verification code is
+    printed on the copy and kept here only as a keyed hash (courts.documents.codes): a copy of this table
+    cannot be used to print a forged document with a code that verifies. Verification shows only the kind,
+    the number, the court and the date, never the content. Rows are written once and never changed."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    number = models.CharField(_("number printed"), max_length=64)
+    court = models.ForeignKey(
+        Court, on_delete=models.PROTECT, related_name="+", verbose_name=_("issuing court")
+    )
+    dated = models.DateField(_("date printed"))
+    subject_type = models.CharField(_("record type"), max_length=64)
+    subject_id = models.BigIntegerField(_("record id"))
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("printed by")
+    )
+    issued_at = models.DateTimeField(_("printed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-issued_at", "-id"]
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        indexes = [models.Index(fields=["subject_type", "subject_id"], name="issued_document_subject_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.number}"

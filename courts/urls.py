@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from courts import views
+from courts.documents import views as documents
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,4 +13,5 @@ urlpatterns = [
     path("notifications/read/", views.notifications_read_all, name="notifications-read-all"),
     path("calendar/", views.holiday_calendar, name="holiday-calendar"),
     path("calendar/<int:year>/", views.holiday_calendar, name="holiday-calendar-year"),
+    path("verify/", documents.verify_page, name="verify"),
 ]

@@ -11,9 +11,10 @@ class MediationConfig(AppConfig):
         from courts.links import register_link_source
         from courts.timeline import register_labels
         from courts.workbench import register_work
-        from mediation import handlers, labels, links, status, workbench
+        from mediation import documents, handlers, labels, links, status, workbench
 
         handlers.register()
+        documents.register()
         register_work(workbench.mediation_work)
         register_link_source(links.links_of)
         register_status_finder(status.find)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Debian packages the project needs, installed only when missing (safe to run again and again).
-#   base : gettext (msgfmt, to compile the Chinese/English message files)
+#   base : gettext (msgfmt, to compile the Chinese/English message files), fonts-noto-cjk and pango (the
+#          printed documents: WeasyPrint lays Chinese out with pango and embeds the Noto CJK fonts; make demo
+#          prints PDFs)
 #   test : base + chromium (headless browser tests, driven by Playwright with executable_path; these machines
-#          cannot download a browser) + fonts-noto-cjk (Chinese glyphs in screenshots and, later, PDFs)
+#          cannot download a browser) + poppler-utils (pdffonts and pdftotext read the PDFs back)
 set -euo pipefail
 profile=${1:-base}
-packages=(gettext)
+packages=(gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$profile" = "test" ]; then
-  packages+=(chromium fonts-noto-cjk)
+  packages+=(chromium poppler-utils)
 fi
 
 missing=()

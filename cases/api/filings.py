@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from cases import permissions, selectors
+from cases import documents, permissions, selectors
 from cases.filters import CaseFilter, FilingFilter
 from cases.models import Filing
 from cases.serializers.filings import (
@@ -30,6 +30,7 @@ from cases.serializers.filings import (
 )
 from cases.services import filings as filing_services
 from cases.services.parties import PartyInput
+from courts.documents.api import document_actions
 from courts.error_shape import error_responses, list_error_responses
 from courts.filters import ListFilterBackend
 from courts.login_throttle import client_address
@@ -40,7 +41,12 @@ from courts.personal_data import personal_data_access_log, unseal
     list=extend_schema(responses={200: FilingSerializer(many=True), **list_error_responses()}),
     retrieve=extend_schema(responses={200: FilingDetailSerializer, **error_responses(401, 404)}),
 )
-class FilingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FilingViewSet(
+    document_actions("filings", documents.FILING_DOCUMENTS),
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = FilingSerializer
     filter_backends = [ListFilterBackend]
     filterset_class = FilingFilter

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from cases import permissions, selectors
+from cases import documents, permissions, selectors
 from cases.filters import PreservationRequestFilter, ServiceRequestFilter
 from cases.models import PreservationRequest, RequestAttachment, ServiceRequest
 from cases.serializers.requests import (
@@ -44,6 +44,7 @@ from cases.services.service_requests import (
     service_request_report_attempt,
     service_request_report_failure,
 )
+from courts.documents.api import document_actions
 from courts.error_shape import error_responses, list_error_responses
 from courts.filters import ListFilterBackend
 from courts.login_throttle import client_address
@@ -196,7 +197,9 @@ class _EntrustedRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     detail=ServiceRequestDetailSerializer,
     upload=ServiceAttachmentUploadSerializer,
 )
-class ServiceRequestViewSet(_EntrustedRequestViewSet):
+class ServiceRequestViewSet(
+    document_actions("service-requests", documents.SERVICE_REQUEST_DOCUMENTS), _EntrustedRequestViewSet
+):
     """Entrusted service (委托送达): the entrusted court serves within 10 days of receipt (Interp 134)."""
 
     model = ServiceRequest
@@ -246,7 +249,10 @@ class ServiceRequestViewSet(_EntrustedRequestViewSet):
     detail=PreservationRequestDetailSerializer,
     upload=PreservationAttachmentUploadSerializer,
 )
-class PreservationRequestViewSet(_EntrustedRequestViewSet):
+class PreservationRequestViewSet(
+    document_actions("preservation-requests", documents.PRESERVATION_REQUEST_DOCUMENTS),
+    _EntrustedRequestViewSet,
+):
     """Entrusted preservation (委托保全): urgent within 48 hours, others within 5 days (CPL 103/104)."""
 
     model = PreservationRequest

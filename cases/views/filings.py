@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from cases import permissions, selectors
+from cases.documents import keep_code_for_print
 from cases.filters import CaseFilter, FilingFilter
 from cases.forms.filings import (
     AttachmentForm,
@@ -95,6 +96,8 @@ def filing_receipt(request, filing_id: int):
     """The materials receipt (诉讼材料收据), printable; shows the query code the one time it is in clear."""
     filing = _filing_or_404(request, filing_id)
     query_code = request.session.pop(QUERY_CODE_SESSION_KEY.format(filing.pk), None)
+    if query_code:
+        keep_code_for_print(request.session, filing.pk, query_code)  # for the PDF's one print
     return render(
         request,
         "cases/receipt.html",

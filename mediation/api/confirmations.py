@@ -8,10 +8,11 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from courts.documents.api import document_actions
 from courts.error_shape import error_responses, list_error_responses
 from courts.filters import ListFilterBackend
 from courts.models import Event
-from mediation import selectors
+from mediation import documents, selectors
 from mediation.elapsed import elapsed_for_confirmations
 from mediation.filters import ConfirmationFilter
 from mediation.models import Confirmation
@@ -32,7 +33,12 @@ TRANSITION = {200: ConfirmationDetailSerializer, **error_responses(400, 401, 403
     list=extend_schema(responses={200: ConfirmationSerializer(many=True), **list_error_responses()}),
     retrieve=extend_schema(responses={200: ConfirmationDetailSerializer, **error_responses(401, 404)}),
 )
-class ConfirmationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ConfirmationViewSet(
+    document_actions("confirmations", documents.CONFIRMATION_DOCUMENTS),
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = ConfirmationSerializer
     filter_backends = [ListFilterBackend]
     filterset_class = ConfirmationFilter

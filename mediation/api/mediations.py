@@ -12,11 +12,12 @@ from rest_framework.response import Response
 
 from cases.serializers.filings import IdentitySerializer
 from cases.services.parties import PartyInput
+from courts.documents.api import document_actions
 from courts.error_shape import error_responses, list_error_responses
 from courts.filters import ListFilterBackend
 from courts.login_throttle import client_address
 from courts.personal_data import personal_data_access_log, unseal
-from mediation import permissions, selectors
+from mediation import documents, permissions, selectors
 from mediation.filters import MediationFilter
 from mediation.models import Invitation, Mediation, MediationParty
 from mediation.serializers.mediations import (
@@ -49,7 +50,12 @@ def _action(serializer, description: str = ""):
     list=extend_schema(responses={200: MediationSerializer(many=True), **list_error_responses()}),
     retrieve=extend_schema(responses={200: MediationDetailSerializer, **error_responses(401, 404)}),
 )
-class MediationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class MediationViewSet(
+    document_actions("mediations", documents.MEDIATION_DOCUMENTS),
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     serializer_class = MediationSerializer
     filter_backends = [ListFilterBackend]
     filterset_class = MediationFilter
