@@ -67,6 +67,8 @@ bench: $(INSTALLED)
 		$(BIN)/python -m bench.request_sweep
 	$(BENCH_ENV) DATABASE_URL=$${BENCH_MEDIATION_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_mediation} \
 		$(BIN)/python -m bench.mediation
+	$(BENCH_ENV) DATABASE_URL=$${BENCH_DOCUMENTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_documents} \
+		$(BIN)/python -m bench.documents
 
 lint: export DEBUG = 1
 lint: $(INSTALLED)

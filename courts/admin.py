@@ -6,7 +6,18 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from courts.models import CalendarDay, CalendarYear, Court, Delivery, Event, Role, StaffRole, Tribunal, User
+from courts.models import (
+    CalendarDay,
+    CalendarYear,
+    Court,
+    Delivery,
+    Event,
+    IssuedDocument,
+    Role,
+    StaffRole,
+    Tribunal,
+    User,
+)
 from courts.selectors import is_court_admin, staff_visible_to
 from courts.text import join_list
 from courts.timeline import action_label, state_label
@@ -190,6 +201,41 @@ class EventAdmin(ZoneAdminAccess, admin.ModelAdmin):
         if request.user.is_superuser:
             return events
         return events.filter(actor_court_id=request.user.court_id)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IssuedDocument)
+class IssuedDocumentAdmin(ZoneAdminAccess, admin.ModelAdmin):
+    """Every printed copy, read-only: what was printed, from which record, by whom. The verification code is
+    not here (only its keyed hash is kept, and not shown)."""
+
+    list_display = ["issued_at", "kind", "number", "court", "record", "issued_by"]
+    list_filter = ["kind", "court"]
+    list_select_related = ["court", "issued_by"]
+    search_fields = ["number"]
+    date_hierarchy = "issued_at"
+    exclude = ["code_hash"]
+
+    @admin.display(description=_("record"), ordering="subject_type")
+    def record(self, document):
+        return f"{record_type_label(document.subject_type)} #{document.subject_id}"
+
+    def get_list_filter(self, request):
+        return self.list_filter if request.user.is_superuser else self.list_filter[:1]
+
+    def get_queryset(self, request):
+        documents = super().get_queryset(request)
+        if request.user.is_superuser:
+            return documents
+        return documents.filter(court_id=request.user.court_id)
 
     def has_add_permission(self, request, obj=None):
         return False

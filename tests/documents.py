@@ -53,3 +53,18 @@ def verification_code(pdf: bytes) -> str:
     match = CODE.search(pdf_text(pdf).replace(" ", "").replace("核验码", "核验码 "))
     assert match, "no verification code printed"
     return match[1]
+
+
+def print_document(resource: str, record, kind: str, user):
+    """Issue one copy through the service, as the API does (a scene's or a fixture's printed document)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from courts.documents import registry
+    from courts.documents.services import document_issue
+
+    request = RequestFactory().get("/")
+    request.user = user
+    request.session = SessionStore()
+    document_kind = registry.resource(resource).kinds[kind]
+    return document_issue(kind=document_kind, record=record, printing=registry.Printing(request, user))

@@ -9,6 +9,7 @@ from django.urls import reverse
 from courts.models import Delivery
 from tests.cases.conftest import submit
 from tests.conftest import make_staff
+from tests.documents import print_document
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +28,7 @@ def some_of_everything(courts, wujiang_clerk, qingpu_clerk):
     one delivery given up, as the admin shows them."""
     filing, _code = submit(wujiang_clerk, courts)
     Delivery.objects.filter(court=courts["qingpu"]).update(state=Delivery.State.FAILED, last_error="boom")
+    print_document("filings", filing, "receipt", wujiang_clerk)  # an issued document
     return filing
 
 

@@ -143,6 +143,9 @@ FILLS: dict[str, list[Fill]] = {
     "status/": public(),
     "calendar/": public(),
     "calendar/<int:year>/": public(year="=2026"),
+    # Anyone may check a printed document's code; one never issued is a 404 like any other.
+    "verify/": public(),
+    "api/public/verify/<str:code>/": public(code="=7KQM-3XRT-9HWC-P2ND"),
     "api/calendar/deadline/": listing(),
     "api/courts/": listing(),
     "": listing(),
@@ -228,6 +231,19 @@ FILLS: dict[str, list[Fill]] = {
     "confirmations/<int:confirmation_id>/<slug:action>/": actions(
         "CF1", CONFIRMATION_PAGE_ACTIONS, confirmation_id="CF1"
     ),
+    # Printed documents: each record's PDFs, to the staff of its courts (the list is filled from COLLECTIONS).
+    "api/filings/<str:pk>/documents/<slug:kind>.pdf": [of("F1", pk="F1", kind="=receipt")],
+    "api/service-requests/<str:pk>/documents/<slug:kind>.pdf": [
+        of("SR", pk="SR", kind="=service_letter"),
+        of("SR", pk="SR", kind="=service_receipt"),
+    ],
+    "api/preservation-requests/<str:pk>/documents/<slug:kind>.pdf": [
+        of("PR", pk="PR", kind="=preservation_notice")
+    ],
+    "api/mediations/<str:pk>/documents/<slug:kind>.pdf": [of("M1", pk="M1", kind="=mediation_agreement")],
+    "api/confirmations/<str:pk>/documents/<slug:kind>.pdf": [
+        of("CF1", pk="CF1", kind="=confirmation_ruling")
+    ],
 }
 
 # The admin's own pages, by their arguments: a row of the model the pattern names.

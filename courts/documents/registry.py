@@ -16,6 +16,8 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 
+from courts.models import Court
+
 
 @dataclass(frozen=True)
 class Printing:
@@ -38,7 +40,7 @@ class DocumentKind:
     template: str
     applies: Callable[[Any], bool]  # does this record have this document now?
     number: Callable[[Any], str]  # the number printed (receipt, case or letter number)
-    court: Callable[[Any], models.Model]  # the issuing court
+    court: Callable[[Any], Court]  # the issuing court
     dated: Callable[[Any], dt.date]  # the date printed at the end
     context: Callable[[Any, Printing], dict]
     # After the copy was issued (the receipt forgets the one-time query code it printed).

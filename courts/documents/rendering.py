@@ -2,11 +2,15 @@
 fontconfig and embedded as subsets, so a court's printer or a litigant's viewer shows the same glyphs
 (reportlab's built-in STSong is not embedded: STACK-NOTES.md)."""
 
+import logging
 from functools import cache
 
 import segno
 from django.conf import settings
 from django.template.loader import render_to_string
+
+# WeasyPrint logs each of its seven steps at INFO for every document: noise in the server's log.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 @cache

@@ -6,7 +6,7 @@ carries one in full is a leak (or a reveal the persona's role is entitled to).
 - SR, PR: Qingpu asks Jiashan to serve C1's defendant and to freeze their account (ACCOUNT); both received
   at Jiashan, not yet accepted; each with a scan.
 - M1: Fenhu (Wujiang) leads, Xitang (Jiashan) accepted; session S1, an agreement, the parties applied to
-  Wujiang for confirmation (CF1), registered there as the 民特 case C2.
+  Wujiang for confirmation (CF1), registered there as the 民特 case C2 and confirmed (its ruling prints).
 - M2: Zhujiajiao (Qingpu) leads, Yaozhuang (Jiashan) accepted; failed and referred as the filing F2 to
   Qingpu's own inbox (received, open).
 - M3: Xitang leads and invites Zhujiajiao; the invitation waits at Qingpu (proposed, open).
@@ -29,7 +29,11 @@ from cases.services.preservation_requests import MeasureInput, preservation_requ
 from cases.services.service_requests import DocumentInput, service_request_create
 from courts.models import Court, Notification, Role
 from mediation.models import Mediation, MediationParty
-from mediation.services.confirmations import confirmation_apply, confirmation_register
+from mediation.services.confirmations import (
+    confirmation_apply,
+    confirmation_confirm,
+    confirmation_register,
+)
 from mediation.services.feeds import feed_token
 from mediation.services.mediations import (
     Origin,
@@ -40,6 +44,7 @@ from mediation.services.mediations import (
 )
 from tests.cases.conftest import deliver_pending
 from tests.conftest import ensure_seed_data, make_staff
+from tests.documents import print_document
 from tests.mediation.conftest import agree, schedule, tribunal
 
 PDF = (
@@ -228,6 +233,7 @@ def build_scene() -> Scene:
         pre_mediation_consent=True,
     )
     attachment = filing_attach(filing_id=f1.pk, actor=user["wujiang.window"], upload=_scan("起诉状.pdf"))
+    print_document("filings", f1, "receipt", user["wujiang.window"])  # a row for the admin's pages
     deliver_pending()
     c1 = filing_register(filing_id=f1.pk, actor=user["qingpu.filing"], tribunal=tribunal("zhujiajiao"))
     deliver_pending()
@@ -292,6 +298,8 @@ def build_scene() -> Scene:
     deliver_pending()
     cf1 = confirmation_register(confirmation_id=cf1.pk, actor=user["wujiang.filing"])
     deliver_pending()
+    cf1 = confirmation_confirm(confirmation_id=cf1.pk, actor=user["wujiang.judge"])
+    deliver_pending()
     c2 = Case.objects.get(pk=cf1.case_id)
 
     # M2 → F2: Zhujiajiao leads, Yaozhuang accepts, it fails and becomes a filing in Qingpu's own inbox.
@@ -344,7 +352,7 @@ def build_scene() -> Scene:
         (Mediation.objects.get(pk=m1.pk), "agreed"),
         (Mediation.objects.get(pk=m2.pk), "failed"),
         (Mediation.objects.get(pk=m3.pk), "proposed"),
-        (cf1, "registered"),
+        (cf1, "confirmed"),
     ):
         assert record.state == expected, f"the scene's {record!r} is {record.state}, not {expected}"
     assert notice is not None, "Qingpu's filing clerk was told of F1's arrival"
