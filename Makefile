@@ -30,27 +30,33 @@ makemessages: $(INSTALLED)
 
 demo: export DEBUG = 1
 demo: export DEMO_MODE = 1
-demo: system $(INSTALLED) messages
+demo: system $(INSTALLED) $(VENDORED) messages
 	mkdir -p var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) $(BIN)/python scripts/run_demo.py
 
-# Test-only tools from the npm registry (axe-core for the accessibility checks of the browser journeys).
+# Tools from the npm registry (package.json): jsQR, served to the kiosk from static/vendor/ (never a CDN),
+# and axe-core for the accessibility checks of the browser journeys (test-only, never served).
 NODE_TOOLS := node_modules/.installed
 $(NODE_TOOLS): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
+VENDORED := static/vendor/jsQR.js
+static/vendor/jsQR.js: $(NODE_TOOLS)
+	mkdir -p static/vendor
+	cp node_modules/jsqr/dist/jsQR.js $@
+
 test: export DEBUG = 1
-test: system-test $(INSTALLED) $(NODE_TOOLS) messages
+test: system-test $(INSTALLED) $(NODE_TOOLS) $(VENDORED) messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The slow group (API fuzzing at 50+ examples per operation), left out of `make test` by pyproject's addopts.
 test-slow: export DEBUG = 1
-test-slow: system-test $(INSTALLED) messages
+test-slow: system-test $(INSTALLED) $(VENDORED) messages
 	$(BIN)/pytest -m slow $(PYTEST_ARGS)
 
 # Benchmarks on PostgreSQL and Redis (scratch databases whose names contain "bench"); see bench/README.md.
@@ -58,7 +64,8 @@ test-slow: system-test $(INSTALLED) messages
 # the hand-off gets a database of its own, as request_sweep empties tables of its.
 BENCH_KEYS = SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))') \
 	FIELD_ENCRYPTION_KEYS=$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
-	FIELD_LOOKUP_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')
+	FIELD_LOOKUP_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))') \
+	QUERY_CODE_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')
 BENCH_ENV = DEBUG=0 $(BENCH_KEYS) CELERY_BROKER_URL=$${BENCH_BROKER_URL:-redis://127.0.0.1:6379/12}
 bench: $(INSTALLED)
 	$(BENCH_ENV) DATABASE_URL=$${BENCH_HANDOFF_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_handoff} \

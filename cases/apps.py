@@ -7,12 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases and cross-region filing")
 
     def ready(self):
-        from cases import documents, handlers, labels, workbench
+        from cases import documents, handlers, labels, milestones, workbench
         from courts.timeline import register_labels
         from courts.workbench import register_work
 
         handlers.register()
         documents.register()
+        milestones.register()
         register_work(workbench.filing_work)
         register_work(workbench.request_work)
         register_labels(actions=labels.ACTIONS)

@@ -18,6 +18,7 @@ ACTIONS = {
     "filing.overdue": _("7 days passed: register first"),
     "filing.attach": _("scan attached"),
     "filing.reissue_query_code": _("new query code issued"),
+    "filing.lift_lookup_lock": _("status lookup unlocked after an identity check"),
     "case.register": _("case registered"),
     "case.close": _("case closed"),
     # Requests between courts (cases.services.service_requests, preservation_requests, request_clocks).

@@ -1,42 +1,74 @@
-"""What a litigant may learn at a service window or kiosk with a receipt or case number and the query code
-printed on the receipt (DOMAIN.md, "Status lookup for litigants").
+"""What a litigant may learn at a service window, a kiosk or on their phone with a receipt, case or mediation
+number and the query code printed for it (DOMAIN.md, "Status lookup for litigants"; issue 9).
 
-Procedural status only: where the matter stands, what happens next and by when. Never an ID number, never the
-other party's contacts or address, never a preservation measure before it is carried out (2018 disclosure
-rules, art. 8), nothing about another case.
+Procedural status only: where the matter stands, what happens next and by when, the milestones so far across
+the three courts, and the sessions to come. Never an ID number, an address or a phone, never a member of
+staff (the court and tribunal only), never a preservation before it is carried out, no internal remark.
+
+This module is the registry and the driver; each flow declares what of it the public sees in one place:
+`cases.milestones` (filings, cases, service and preservation), `mediation.status` (mediations,
+sessions, confirmations). A flow registers
+- a finder: the record a number names, read in one query (`register_status_finder`);
+- the subjects of a matter: which records' timeline events belong to it (`register_matter_subjects`);
+- its public events: which timeline actions are milestones, with their label (`register_public_events`);
+- upcoming appointments, one query (`register_upcoming`).
+A lookup costs at most 4 SQL queries whatever the matter holds (bench/status_lookup.py): the finder's, the
+log row, the matter's events, the appointments. The guard's counters are in Redis (courts.lookup_guard).
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import reduce
+from operator import or_
+from typing import Any
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from cases.models import Case, Filing, PreservationRequest, ServiceRequest, StatusLookup
+from cases.models import StatusLookup
+from courts import query_codes
+from courts.lookup_guard import LookupGuard, Refusal
+from courts.models import Event
 from courts.numbers import normalise_number
-from courts.text import join_list
 
-# Checked against when the number is unknown, so a wrong number costs as long as a wrong code.
-_DUMMY_HASH = make_password("not-a-query-code")
+STATUS_KINDS = ["filing", "case", "mediation", "confirmation"]  # what a number may name
+NUMBER_MAX_LENGTH = 64
+CODE_MAX_LENGTH = 32
 
 
 @dataclass
-class StatusLine:
+class Milestone:
+    at: dt.datetime | dt.date
     label: str
-    detail: str = ""
-    when: object = None
+    court: str = ""
+
+
+@dataclass
+class Upcoming:
+    at: dt.datetime
+    label: str
+    place: str = ""
+    court: str = ""
 
 
 @dataclass
 class Status:
+    number: str
+    kind: str  # filing, case, mediation, confirmation
     title: str
     state: str
-    next_step: str = ""
-    due: object = None
-    lines: list[StatusLine] = field(default_factory=list)
-    case_number: str = ""
+    state_label: str
     court: str = ""
+    next_step: str = ""
+    due_at: dt.datetime | dt.date | None = None
+    milestones: list[Milestone] = field(default_factory=list)
+    upcoming: list[Upcoming] = field(default_factory=list)
+    items: list[str] = field(default_factory=list)  # what to bring for a correction
     contact: str = ""  # where to ask: the tribunal's or court's address and phone, from the registry
+    case_number: str = ""
 
 
 def contact_of(place) -> str:
@@ -45,118 +77,184 @@ def contact_of(place) -> str:
     return " · ".join(part for part in (place.address, place.phone) if part)
 
 
-def _find(number: str) -> tuple[Filing | None, Case | None]:
-    filing = (
-        Filing.objects.select_related("jurisdiction_court", "collaborating_court")
-        .filter(receipt_number__iexact=number)
-        .first()
-    )
-    case = Case.objects.select_related("court", "tribunal").filter(number=number).first()
-    if filing is not None:
-        case = Case.objects.select_related("court", "tribunal").filter(origin_filing=filing).first()
-    elif case is not None:
-        filing = case.origin_filing
-    return filing, case
+# --- What the flows declare --------------------------------------------------------------------------------
 
 
-# Numbers of the flows above this floor (a mediation's 民诉前调 number), which it cannot look up itself: each
-# registers a finder (in its AppConfig.ready) that takes the number asked for and answers None, or the
-# stored query-code hash and a function building the status once the code matched.
-StatusFinder = Callable[[str], tuple[str, Callable[[], Status]] | None]
-_finders: list[StatusFinder] = []
+@dataclass
+class Matter:
+    """The records one lookup follows across flows and courts: the filing, the case it became, the
+    mediations on either. Ids only; each flow turns them into its records' timeline subjects."""
+
+    filings: list[int] = field(default_factory=list)
+    cases: list[int] = field(default_factory=list)
+    mediations: list[int] = field(default_factory=list)
 
 
-def register_status_finder(finder: StatusFinder) -> None:
-    if finder not in _finders:
-        _finders.append(finder)
+@dataclass
+class Found:
+    """The record a number names. `build` makes its status from the milestones and appointments without a
+    query of its own (the finder's query read what it needs); `restore` re-stores an old-style code hash."""
+
+    code_hash: str
+    matter: Matter
+    build: Callable[[list[Milestone], list[Upcoming]], Status]
+    restore: Callable[[str], None]
+    log: dict[str, Any] = field(default_factory=dict)  # the log row's links (filing, case)
 
 
-def status_lookup(*, number: str, code: str, address: str) -> Status | None:
-    """The status, or None for an unknown number or a wrong code (the two are not told apart). The number
-    may be typed with brackets and digits of either width and any spaces (courts.numbers)."""
-    asked, number = number, normalise_number(number)
-    filing, case = _find(number)
-    stored = (filing.query_code_hash if filing else None) or (case.query_code_hash if case else None)
-    build = None
-    if filing is None and case is None:
-        found = next((hit for finder in _finders if (hit := finder(number)) is not None), None)
-        if found is not None:
-            stored, build = found
-    matches = check_password("".join(code.split()).upper(), stored or _DUMMY_HASH) and stored is not None
+def _always(_event: Event) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    """A timeline action the public sees, as a milestone: its label, and when it is shown at all."""
+
+    label: Any  # a lazy translation
+    shown: Callable[[Event], bool] = _always
+    at: Callable[[Event], dt.datetime | dt.date] = lambda event: event.created_at
+
+
+StatusFinder = Callable[[str], Found | None]
+_finders: list[tuple[Callable[[str], bool] | None, StatusFinder]] = []
+_subjects: list[Callable[[Matter], list[Q]]] = []
+_upcoming: list[Callable[[Matter], list[Upcoming]]] = []
+_public_events: dict[str, PublicEvent] = {}
+
+
+def register_status_finder(finder: StatusFinder, *, claims: Callable[[str], bool] | None = None) -> None:
+    """`claims` says which numbers are the finder's (a mediation number's 诉前调); None: every number no other
+    finder claims. Exactly one finder runs per lookup, so an unknown number costs what a known one does."""
+    if all(existing is not finder for _claims, existing in _finders):
+        _finders.append((claims, finder))
+
+
+def register_matter_subjects(subjects: Callable[[Matter], list[Q]]) -> None:
+    if subjects not in _subjects:
+        _subjects.append(subjects)
+
+
+def register_upcoming(upcoming: Callable[[Matter], list[Upcoming]]) -> None:
+    if upcoming not in _upcoming:
+        _upcoming.append(upcoming)
+
+
+def register_public_events(events: dict[str, PublicEvent]) -> None:
+    _public_events.update(events)
+
+
+def public_event(action: str) -> PublicEvent | None:
+    return _public_events.get(action)
+
+
+def subject(model, ids) -> Q:
+    """Timeline events of `model`'s records whose ids are `ids` (a list or a subquery)."""
+    return Q(subject_type=model._meta.label_lower, subject_id__in=ids)
+
+
+# --- The lookup ---------------------------------------------------------------------------------------------
+
+
+class Result(StrEnum):
+    FOUND = "found"
+    REFUSED = "refused"  # unknown number or wrong code: never told apart
+    LOCKED = Refusal.LOCKED.value
+    THROTTLED = Refusal.THROTTLED.value
+
+
+@dataclass
+class Lookup:
+    result: Result
+    status: Status | None = None
+
+
+def _finder_for(number: str) -> StatusFinder:
+    specific = [finder for claims, finder in _finders if claims is not None and claims(number)]
+    fallback = [finder for claims, finder in _finders if claims is None]
+    return (specific or fallback)[0]
+
+
+def status_lookup(*, number: str, code: str, address: str) -> Lookup:
+    """The status, or why not. The number may be typed with brackets and digits of either width and any
+    spaces (courts.numbers), the code in either case and with spaces (courts.query_codes). An unknown number
+    and a wrong code take the same path: one finder query, the same HMAC comparison, the same log row."""
+    asked = (number or "").strip()[:NUMBER_MAX_LENGTH]
+    number = normalise_number(number or "")[:NUMBER_MAX_LENGTH]
+    code = (code or "")[:CODE_MAX_LENGTH]
+    guard = LookupGuard(number=number, address=address)
+    refusal = guard.begin()
+    if refusal is not None:
+        _log(asked, Result(refusal.value), address, {})
+        return Lookup(Result(refusal.value))
+    found = _finder_for(number)(number)
+    matches, old_hash = query_codes.matches(code, found.code_hash if found else None)
+    if not matches or found is None:
+        guard.failed()
+        _log(asked, Result.REFUSED, address, {})
+        return Lookup(Result.REFUSED)
+    guard.succeeded()
+    if old_hash:
+        found.restore(query_codes.hash_code(code))
+    _log(asked, Result.FOUND, address, found.log)
+    return Lookup(Result.FOUND, found.build(milestones_of(found.matter), upcoming_of(found.matter)))
+
+
+def _log(asked: str, result: Result, address: str, links: dict) -> None:
+    # Every lookup, never the code (DOMAIN.md: "Every lookup is logged").
     StatusLookup.objects.create(
-        number=asked.strip()[:64],
-        found=matches,
-        filing=filing if matches else None,
-        case=case if matches else None,
-        address=address[:64],
+        number=asked, found=result == Result.FOUND, result=result, address=address[:64], **links
     )
-    if not matches:
-        return None
-    if build is not None:
-        return build()
-    return _case_status(case) if case is not None else _filing_status(filing)
 
 
-def _filing_status(filing: Filing) -> Status:
-    state = filing.State
-    status = Status(
-        title=_("Cross-region filing %(receipt)s") % {"receipt": filing.receipt_number},
-        state=str(filing.get_state_display()),
-        court=filing.jurisdiction_court.name,
+def milestones_of(matter: Matter) -> list[Milestone]:
+    """The matter's public milestones in order, from its records' timeline events: one query."""
+    subjects = [q for contribute in _subjects for q in contribute(matter)]
+    if not subjects:
+        return []
+    events = (
+        Event.objects.filter(reduce(or_, subjects), action__in=list(_public_events))
+        .select_related("actor_court")
+        .only("action", "to_state", "payload", "created_at", "actor_court__name_zh", "actor_court__name_en")
+        .order_by("created_at", "id")
     )
-    if filing.state == state.SUBMITTED:
-        status.next_step = _("The materials are on their way to the court with jurisdiction.")
-    elif filing.state in (state.RECEIVED, state.RESUBMITTED):
-        status.next_step = _("The court with jurisdiction decides whether to register the case by:")
-        status.due = filing.decision_due_at
-    elif filing.state == state.CORRECTION_REQUESTED:
-        status.next_step = _("Bring the following to any of the three courts' windows by:")
-        status.due = filing.correction_deadline
-        status.lines = [StatusLine(item) for item in filing.correction_items]
-    elif filing.state == state.DIVERTED_TO_MEDIATION:
-        status.next_step = _("A mediator will contact you; pre-filing mediation lasts up to 30 days.")
-    elif filing.state == state.REFUSED:
-        status.next_step = _(
-            "A written ruling will be served on you; you may appeal within 10 days of service."
-        )
-    elif filing.state == state.RETURNED:
-        status.next_step = _("The materials were not corrected in time; you may file again.")
-    status.lines.insert(
-        0, StatusLine(_("Materials received"), filing.collaborating_court.name, filing.submitted_at)
-    )
-    return status
+    milestones = []
+    for event in events:
+        rule = _public_events[event.action]
+        if rule.shown(event):
+            court = event.actor_court.name if event.actor_court_id else ""
+            milestones.append(Milestone(at=rule.at(event), label=str(rule.label), court=court))
+    return milestones
 
 
-def _case_status(case: Case) -> Status:
-    where = case.tribunal or case.court
-    status = Status(
-        title=case.number,
-        state=str(case.get_state_display()),
-        case_number=case.number,
-        court=f"{case.court.name} {case.tribunal.name}" if case.tribunal_id else case.court.name,
-        contact=contact_of(where) or contact_of(case.court),
-    )
-    if case.origin_filing is not None:
-        status.lines.append(
-            StatusLine(
-                _("Materials received"),
-                case.origin_filing.collaborating_court.name,
-                case.origin_filing.submitted_at,
-            )
-        )
-    status.lines.append(StatusLine(_("Registered"), case.number, case.registered_at))
-    for request in (
-        ServiceRequest.objects.filter(case=case).prefetch_related("documents").order_by("created_at")
-    ):
-        documents = join_list(document.name for document in request.documents.all())
-        if request.state in ("served", "closed") and request.served_on:
-            status.lines.append(StatusLine(_("Documents served"), documents, request.served_on))
-        elif request.state in ("sent", "received", "accepted"):
-            status.lines.append(StatusLine(_("Documents being served"), documents))
-    # A preservation appears only once carried out: before that, telling anyone could warn the respondent.
-    for request in PreservationRequest.objects.filter(case=case, carried_out_at__isnull=False).order_by(
-        "created_at"
-    ):
-        status.lines.append(StatusLine(_("Property preservation carried out"), "", request.carried_out_at))
-    status.next_step = _("The court will notify you of hearings and of anything you need to do.")
-    return status
+def upcoming_of(matter: Matter) -> list[Upcoming]:
+    return sorted((item for upcoming in _upcoming for item in upcoming(matter)), key=lambda item: item.at)
+
+
+def payload_date(key: str):
+    """A milestone's date from its event's payload (`served_on`), else the event's own time."""
+
+    def at(event: Event):
+        value = (event.payload or {}).get(key)
+        if value:
+            try:
+                return dt.date.fromisoformat(value)
+            except (TypeError, ValueError):
+                pass
+        return event.created_at
+
+    return at
+
+
+def refusal_message(result: Result) -> str:
+    if result == Result.LOCKED:
+        return _(
+            "This number is locked for %(minutes)s minutes after %(tries)s wrong query codes. Try again "
+            "later, or ask at any of the three courts' litigation service windows, where a clerk can check "
+            "your identity and unlock it."
+        ) % {
+            "minutes": max(settings.STATUS_LOOKUP_LOCK_SECONDS // 60, 1),
+            "tries": settings.STATUS_LOOKUP_NUMBER_LIMIT,
+        }
+    if result == Result.THROTTLED:
+        return _("Too many wrong tries. Please ask at a service window, or try again in 15 minutes.")
+    return _("No matter was found with that number and query code. Check both on your receipt.")

@@ -6,11 +6,13 @@ register_converter(requests.RequestKindConverter, "kind")
 
 urlpatterns = [
     path("status/", public.status_page, name="status"),
+    path("kiosk/", public.kiosk, name="kiosk"),
     path("filings/", filings.filing_list, name="filing-list"),
     path("filings/new/", filings.filing_new, name="filing-new"),
     path("filings/<int:filing_id>/", filings.filing_detail, name="filing-detail"),
     path("filings/<int:filing_id>/receipt/", filings.filing_receipt, name="filing-receipt"),
     path("filings/<int:filing_id>/reissue-code/", filings.filing_reissue_code, name="filing-reissue-code"),
+    path("filings/<int:filing_id>/lift-lock/", filings.filing_lift_lock, name="filing-lift-lock"),
     path("filings/<int:filing_id>/attachments/", filings.filing_attach, name="filing-attach"),
     path("filings/<int:filing_id>/<slug:action>/", filings.filing_action, name="filing-action"),
     path("parties/<int:party_id>/reveal/", filings.party_reveal, name="party-reveal"),

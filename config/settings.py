@@ -141,6 +141,12 @@ LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60, 
 DOCUMENT_VERIFY_FAILURE_LIMIT = env_int("DOCUMENT_VERIFY_FAILURE_LIMIT", 20, minimum=1)
 # Wrong receipt/case number or query code from one address in that window before the status page refuses.
 STATUS_LOOKUP_FAILURE_LIMIT = env_int("STATUS_LOOKUP_FAILURE_LIMIT", 10, minimum=1)
+# Wrong query codes for one number within the window before that number is locked, and for how long (issue 9).
+STATUS_LOOKUP_NUMBER_LIMIT = env_int("STATUS_LOOKUP_NUMBER_LIMIT", 5, minimum=1)
+STATUS_LOOKUP_WINDOW_SECONDS = env_int("STATUS_LOOKUP_WINDOW_SECONDS", 15 * 60, minimum=1)
+STATUS_LOOKUP_LOCK_SECONDS = env_int("STATUS_LOOKUP_LOCK_SECONDS", 15 * 60, minimum=1)
+# A window terminal in kiosk mode goes back to its start screen after this long without a touch.
+KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60, minimum=5)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not DEMO_MODE)
@@ -214,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "MeasureResultEnum": "cases.models.PreservationMeasure.Result",
         "MeasureOutcomeEnum": "cases.serializers.requests.MEASURE_OUTCOMES",
         "MediationStateEnum": "mediation.models.Mediation.State",
+        "StatusKindEnum": "cases.status.STATUS_KINDS",
+        "PartyKindEnum": "cases.models.Party.Kind",
         "InvitationStateEnum": "mediation.models.Invitation.State",
         "SessionStateEnum": "mediation.models.MediationSession.State",
         "SessionModeEnum": "mediation.models.MediationSession.Mode",
@@ -241,6 +249,14 @@ else:
         base64.urlsafe_b64encode(hashlib.sha256(f"{SECRET_KEY}:field-encryption".encode()).digest()).decode()
     ]
     FIELD_LOOKUP_KEY = hashlib.sha256(f"{SECRET_KEY}:field-lookup".encode()).hexdigest()
+
+# The key of the query codes' HMAC (courts.query_codes). Changing it invalidates every query code issued.
+if "QUERY_CODE_KEY" in os.environ or not DEBUG:
+    QUERY_CODE_KEY = env_str("QUERY_CODE_KEY", "")
+    if len(QUERY_CODE_KEY) < 32:
+        raise ImproperlyConfigured("QUERY_CODE_KEY (32+ characters) must be set outside DEBUG (README).")
+else:
+    QUERY_CODE_KEY = hashlib.sha256(f"{SECRET_KEY}:query-codes".encode()).hexdigest()
 
 # Scans of filing materials and documents to serve: PDF, JPEG or PNG, checked by content.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)

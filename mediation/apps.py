@@ -7,7 +7,6 @@ class MediationConfig(AppConfig):
     verbose_name = _("Joint mediation and judicial confirmation")
 
     def ready(self):
-        from cases.status import register_status_finder
         from courts.links import register_link_source
         from courts.timeline import register_labels
         from courts.workbench import register_work
@@ -17,7 +16,7 @@ class MediationConfig(AppConfig):
         documents.register()
         register_work(workbench.mediation_work)
         register_link_source(links.links_of)
-        register_status_finder(status.find)
+        status.register()
         register_labels(actions=labels.ACTIONS)
         for model, states in labels.STATES:
             register_labels(states=states, subject=model)

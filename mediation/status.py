@@ -1,99 +1,244 @@
-"""What a party to a mediation may learn at /status/ with the mediation number and its query code
-(cases.status asks here through the finder this app registers). Procedural status only: where it stands,
-the next session's time and place (the tribunal, never a room's occupants or a meeting link), what happens
-next and by when; no names of staff or parties, no terms of the agreement (mediation outcomes are not
-published, DOMAIN.md)."""
+"""What the public sees of mediations, their sessions and judicial confirmations (cases.status is the
+registry; this is the one place these flows declare their part of it).
 
+A party follows a mediation with its 诉前调 number, a confirmation with its 民特 case number, and either from
+the filing or case it came from (the matter's subjects below reach them). Procedural status only: where it
+stands, the next session's time and place (the tribunal, never a room or a meeting link), what happens next
+and by when; no names of staff or parties, no terms of the agreement (mediation outcomes are not published,
+DOMAIN.md).
+"""
+
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from cases.status import Status, StatusLine, contact_of
+from cases.milestones import next_appointment
+from cases.models import Case
+from cases.status import (
+    Found,
+    Matter,
+    Milestone,
+    PublicEvent,
+    Status,
+    Upcoming,
+    contact_of,
+    register_matter_subjects,
+    register_public_events,
+    register_status_finder,
+    register_upcoming,
+    subject,
+)
 from mediation.models import Confirmation, Mediation, MediationSession
 
+PUBLIC_EVENTS = {
+    "mediation.propose": PublicEvent(gettext_lazy("Mediation opened")),
+    "mediation.accept": PublicEvent(gettext_lazy("Mediation accepted by the tribunals; 30 days run")),
+    "mediation.agree": PublicEvent(gettext_lazy("Mediation agreement signed")),
+    "mediation.fail": PublicEvent(gettext_lazy("Mediation ended without agreement")),
+    "mediation.withdraw": PublicEvent(gettext_lazy("Mediation withdrawn by the parties")),
+    "mediation.expire": PublicEvent(gettext_lazy("Mediation period ended without agreement")),
+    "mediation.extend": PublicEvent(gettext_lazy("Mediation period extended")),
+    "mediation.convert_to_filing": PublicEvent(gettext_lazy("Dispute sent on as a filing")),
+    "session.record": PublicEvent(
+        gettext_lazy("Mediation session held"),
+        shown=lambda event: event.to_state == MediationSession.State.HELD,
+    ),
+    "confirmation.apply": PublicEvent(gettext_lazy("Judicial confirmation applied for")),
+    "confirmation.request_supplement": PublicEvent(gettext_lazy("Supplementary materials requested")),
+    "confirmation.register": PublicEvent(gettext_lazy("Registered as a judicial confirmation case")),
+    "confirmation.confirm": PublicEvent(gettext_lazy("Agreement confirmed by ruling")),
+    "confirmation.reject": PublicEvent(gettext_lazy("Application for confirmation rejected")),
+    "confirmation.not_accept": PublicEvent(gettext_lazy("Application for confirmation not accepted")),
+    "confirmation.withdraw": PublicEvent(gettext_lazy("Application for confirmation withdrawn")),
+    "confirmation.start_enforcement": PublicEvent(gettext_lazy("Enforcement applied for")),
+}
 
-def find(number: str):
-    mediation = (
-        Mediation.objects.select_related("lead_tribunal", "lead_court")
-        .filter(number=number)
-        .only("pk", "query_code_hash", "number", "lead_tribunal", "lead_court", "state")
-        .first()
+
+def _mediations_of(matter: Matter):
+    return Mediation.objects.filter(
+        Q(pk__in=matter.mediations)
+        | Q(origin_filing_id__in=matter.filings)
+        | Q(resulting_filing_id__in=matter.filings)
+        | Q(origin_case_id__in=matter.cases)
+        | Q(confirmations__case_id__in=matter.cases)
+    ).values("pk")
+
+
+def matter_subjects(matter: Matter):
+    mediations = _mediations_of(matter)
+    return [
+        subject(Mediation, mediations),
+        subject(MediationSession, MediationSession.objects.filter(mediation_id__in=mediations).values("pk")),
+        subject(Confirmation, Confirmation.objects.filter(mediation_id__in=mediations).values("pk")),
+    ]
+
+
+def upcoming_sessions(matter: Matter) -> list[Upcoming]:
+    sessions = MediationSession.objects.filter(
+        mediation_id__in=_mediations_of(matter),
+        state=MediationSession.State.SCHEDULED,
+        starts_at__gt=timezone.now(),
+    ).select_related("tribunal__court")
+    return [
+        Upcoming(
+            at=session.starts_at,
+            label=_("Mediation session"),
+            place=_("online") if session.mode == MediationSession.Mode.ONLINE else session.tribunal.name,
+            court=session.tribunal.court.name if session.tribunal_id else "",
+        )
+        for session in sessions
+    ]
+
+
+def is_mediation_number(number: str) -> bool:
+    return "诉前调" in number
+
+
+def is_confirmation_number(number: str) -> bool:
+    return "民特" in number
+
+
+def _latest_confirmation(field: str):
+    latest = Confirmation.objects.filter(mediation=OuterRef("pk")).order_by("-applied_at", "-id")
+    return Subquery(latest.values(field)[:1])
+
+
+def find_mediation(number: str) -> Found | None:
+    mediation = next(
+        iter(
+            Mediation.objects.select_related("lead_tribunal", "lead_court")
+            .annotate(
+                confirmation_state=_latest_confirmation("state"),
+                confirmation_due_at=_latest_confirmation("decision_due_at"),
+                confirmation_case=_latest_confirmation("case_id"),
+                confirmation_case_number=_latest_confirmation("case__number"),
+            )
+            .filter(number=number)[:1]
+        ),
+        None,
     )
     if mediation is None:
         return None
-    return mediation.query_code_hash, lambda: mediation_status(mediation.pk)
+    return Found(
+        code_hash=mediation.query_code_hash,
+        matter=Matter(
+            mediations=[mediation.pk],
+            filings=[pk for pk in (mediation.origin_filing_id, mediation.resulting_filing_id) if pk],
+            cases=[pk for pk in (mediation.origin_case_id, mediation.confirmation_case) if pk],
+        ),
+        build=lambda milestones, upcoming: mediation_status(mediation, milestones, upcoming),
+        restore=lambda new_hash: _restore(new_hash, mediation.pk),
+    )
 
 
-def mediation_status(mediation_id: int) -> Status:
-    mediation = Mediation.objects.select_related("lead_tribunal", "lead_court").get(pk=mediation_id)
+def find_confirmation(number: str) -> Found | None:
+    """A 民特 case number: the confirmation registered as that case (the case keeps the mediation's code)."""
+    confirmation = next(
+        iter(
+            Confirmation.objects.select_related("case", "court", "mediation").filter(case__number=number)[:1]
+        ),
+        None,
+    )
+    if confirmation is None:
+        return None
+    mediation = confirmation.mediation
+    return Found(
+        code_hash=confirmation.case.query_code_hash,
+        matter=Matter(
+            mediations=[mediation.pk],
+            filings=[pk for pk in (mediation.origin_filing_id,) if pk],
+            cases=[pk for pk in (mediation.origin_case_id, confirmation.case_id) if pk],
+        ),
+        build=lambda milestones, upcoming: confirmation_status(confirmation, milestones, upcoming),
+        restore=lambda new_hash: _restore(new_hash, mediation.pk),
+        log={"case": confirmation.case},
+    )
+
+
+def _restore(new_hash: str, mediation_id: int) -> None:
+    """An old-style code hash, used rightly: re-stored as its HMAC on the mediation and its 民特 cases."""
+    Mediation.objects.filter(pk=mediation_id).update(query_code_hash=new_hash)
+    Case.objects.filter(
+        pk__in=Confirmation.objects.filter(mediation_id=mediation_id, case__isnull=False).values("case_id")
+    ).update(query_code_hash=new_hash)
+
+
+def mediation_status(mediation: Mediation, milestones: list[Milestone], upcoming: list[Upcoming]) -> Status:
+    state = Mediation.State
     status = Status(
+        number=mediation.number,
+        kind="mediation",
         title=_("Pre-filing mediation %(number)s") % {"number": mediation.number},
-        state=str(mediation.get_state_display()),
+        state=mediation.state,
+        state_label=str(mediation.get_state_display()),
         court=f"{mediation.lead_court.name} {mediation.lead_tribunal.name}",
+        milestones=milestones,
+        upcoming=upcoming,
         contact=contact_of(mediation.lead_tribunal) or contact_of(mediation.lead_court),
+        case_number=mediation.confirmation_case_number or "",
     )
-    status.lines.append(StatusLine(_("Mediation opened"), mediation.lead_tribunal.name, mediation.created_at))
-    if mediation.accepted_at:
-        status.lines.append(StatusLine(_("Mediation accepted"), "", mediation.accepted_at))
-    sessions = (
-        MediationSession.objects.filter(mediation=mediation).select_related("tribunal").order_by("starts_at")
-    )
-    upcoming = None
-    for session in sessions:
-        place = session.tribunal.name if session.tribunal_id else ""
-        if session.mode == MediationSession.Mode.ONLINE:
-            place = _("online")
-        if session.state == MediationSession.State.HELD:
-            status.lines.append(StatusLine(_("Mediation session held"), place, session.starts_at))
-        elif session.state == MediationSession.State.SCHEDULED and session.starts_at > timezone.now():
-            upcoming = upcoming or session
-    if mediation.state in (Mediation.State.PROPOSED, Mediation.State.DECLINED):
+    if mediation.state in (state.PROPOSED, state.DECLINED):
         status.next_step = _(
             "The tribunals are arranging the mediation; you will be told of the first session."
         )
-    elif upcoming is not None:
-        where = _("online") if upcoming.mode == MediationSession.Mode.ONLINE else upcoming.tribunal.name
-        status.next_step = _("Next mediation session: %(when)s, %(where)s.") % {
-            "when": timezone.localtime(upcoming.starts_at).strftime("%Y-%m-%d %H:%M"),
-            "where": where,
-        }
-    elif mediation.state in (Mediation.State.ACCEPTED, Mediation.State.IN_SESSION):
+    elif upcoming:
+        status.next_step = next_appointment(upcoming)
+    elif mediation.state in (state.ACCEPTED, state.IN_SESSION):
         status.next_step = _("The mediation runs until:")
-        status.due = mediation.expires_on
-    elif mediation.state == Mediation.State.AGREED:
-        status.lines.append(StatusLine(_("Mediation agreement signed"), "", mediation.ended_at))
-        confirmation = (
-            Confirmation.objects.filter(mediation=mediation)
-            .select_related("case", "court")
-            .order_by("-applied_at")
-            .first()
-        )
-        if confirmation is None:
+        status.due_at = mediation.expires_on
+    elif mediation.state == state.AGREED:
+        confirmation_state = mediation.confirmation_state
+        if confirmation_state is None:
             status.next_step = _(
                 "You may apply together for judicial confirmation within 30 days of the agreement "
                 "taking effect."
             )
-        else:
-            status.lines.append(
-                StatusLine(
-                    _("Judicial confirmation applied for"), confirmation.court.name, confirmation.applied_at
-                )
-            )
-            if confirmation.case_id:
-                status.lines.append(
-                    StatusLine(_("Registered"), confirmation.case.number, confirmation.registered_at)
-                )
-                status.case_number = confirmation.case.number
-            if confirmation.decided_at:
-                status.lines.append(
-                    StatusLine(str(confirmation.get_state_display()), "", confirmation.decided_at)
-                )
-            elif confirmation.decision_due_at:
-                status.next_step = _("The court decides on the confirmation by:")
-                status.due = confirmation.decision_due_at
-    elif mediation.state in (Mediation.State.FAILED, Mediation.State.EXPIRED):
+        elif confirmation_state in (Confirmation.State.REGISTERED, Confirmation.State.APPLIED):
+            status.next_step = _("The court decides on the confirmation by:")
+            status.due_at = mediation.confirmation_due_at
+    elif mediation.state in (state.FAILED, state.EXPIRED):
         status.next_step = (
             _("The dispute has been sent on as a filing to the court with jurisdiction.")
             if mediation.resulting_filing_id
             else _("No agreement was reached; the dispute may go to court as a filing.")
         )
     return status
+
+
+def confirmation_status(
+    confirmation: Confirmation, milestones: list[Milestone], upcoming: list[Upcoming]
+) -> Status:
+    status = Status(
+        number=confirmation.case.number,
+        kind="confirmation",
+        title=confirmation.case.number,
+        state=confirmation.state,
+        state_label=str(confirmation.get_state_display()),
+        court=confirmation.court.name,
+        milestones=milestones,
+        upcoming=upcoming,
+        contact=contact_of(confirmation.court),
+        case_number=confirmation.case.number,
+    )
+    if confirmation.state == Confirmation.State.REGISTERED:
+        status.next_step = _("The court decides on the confirmation by:")
+        status.due_at = confirmation.decision_due_at
+    elif confirmation.state == Confirmation.State.SUPPLEMENT_REQUESTED:
+        status.next_step = _("Bring the following to the court by:")
+        status.due_at = confirmation.supplement_deadline
+        status.items = list(confirmation.supplement_items)
+    elif confirmation.state == Confirmation.State.CONFIRMED:
+        status.next_step = _(
+            "The ruling has taken effect. If a party does not perform the agreement, the other may apply "
+            "to the court for enforcement."
+        )
+    return status
+
+
+def register() -> None:
+    register_status_finder(find_mediation, claims=is_mediation_number)
+    register_status_finder(find_confirmation, claims=is_confirmation_number)
+    register_matter_subjects(matter_subjects)
+    register_upcoming(upcoming_sessions)
+    register_public_events(PUBLIC_EVENTS)

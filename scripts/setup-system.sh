@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Debian packages the project needs, installed only when missing (safe to run again and again).
-#   base : gettext (msgfmt, to compile the Chinese/English message files), fonts-noto-cjk and pango (the
-#          printed documents: WeasyPrint lays Chinese out with pango and embeds the Noto CJK fonts; make demo
-#          prints PDFs)
+#   base : gettext (msgfmt, to compile the Chinese/English message files), npm (the kiosk's QR reader),
+#          fonts-noto-cjk and pango (the printed documents: WeasyPrint lays Chinese out with pango and embeds
+#          the Noto CJK fonts; make demo prints PDFs)
 #   test : base + chromium (headless browser tests, driven by Playwright with executable_path; these machines
 #          cannot download a browser) + poppler-utils (pdffonts and pdftotext read the PDFs back)
 set -euo pipefail
@@ -11,6 +11,9 @@ packages=(gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$profile" = "test" ]; then
   packages+=(chromium poppler-utils)
 fi
+
+# npm installs jsQR, which the kiosk serves from static/vendor/ (and, for tests, axe-core).
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for package in "${packages[@]}"; do

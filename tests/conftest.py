@@ -237,6 +237,16 @@ def close_stray_connections(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def fresh_lookup_guard(request):
+    """The status lookup's counters live in Redis, outside the test's transaction: each test starts with no
+    locked number (receipt numbers repeat from test to test)."""
+    from courts.lookup_guard import forget_everything
+
+    forget_everything()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def fresh_process_caches():
     """The calendar and court registry are cached per process; each test starts from the database."""
     from courts.legal_calendar import forget_cached_years

@@ -141,6 +141,8 @@ FILLS: dict[str, list[Fill]] = {
     "api/docs/": public(),
     "api/redoc/": public(),
     "status/": public(),
+    "kiosk/": public(),
+    "api/public/status/": public(),
     "calendar/": public(),
     "calendar/<int:year>/": public(year="=2026"),
     # Anyone may check a printed document's code; one never issued is a 404 like any other.
@@ -164,6 +166,7 @@ FILLS: dict[str, list[Fill]] = {
     "filings/<int:filing_id>/": [of("F1", filing_id="F1"), of("F2", filing_id="F2")],
     "filings/<int:filing_id>/receipt/": [of("F1", filing_id="F1")],
     "filings/<int:filing_id>/reissue-code/": [of("F1", filing_id="F1")],
+    "filings/<int:filing_id>/lift-lock/": [of("F1", filing_id="F1")],
     "filings/<int:filing_id>/attachments/": [of("F1", filing_id="F1")],
     "filings/<int:filing_id>/<slug:action>/": actions(
         "F2", [name.replace("_", "-") for name in FILING_PAGE_ACTIONS], filing_id="F2"

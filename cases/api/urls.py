@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from cases.api import filings, requests
+from cases.api import filings, public, requests
 from courts.documents.api import document_urls
 
 router = SimpleRouter()
@@ -9,7 +10,10 @@ router.register("cases", filings.CaseViewSet, basename="case")
 router.register("parties", filings.PartyViewSet, basename="party")
 router.register("service-requests", requests.ServiceRequestViewSet, basename="service-request")
 router.register("preservation-requests", requests.PreservationRequestViewSet, basename="preservation-request")
-urlpatterns = router.urls
+urlpatterns = [
+    path("public/status/", public.PublicStatusView.as_view(), name="api-public-status"),
+    *router.urls,
+]
 
 # Printed documents: `documents/<kind>.pdf` with no slash after it (courts.documents.api.document_urls).
 urlpatterns += [

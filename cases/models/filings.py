@@ -314,6 +314,17 @@ class StatusLookup(models.Model):
 
     number = models.CharField(_("number asked for"), max_length=64)
     found = models.BooleanField(_("found"))
+    result = models.CharField(
+        _("result"),
+        max_length=16,
+        choices=[
+            ("found", _("found")),
+            ("refused", _("unknown number or wrong code")),
+            ("locked", _("number locked")),
+            ("throttled", _("address throttled")),
+        ],
+        default="refused",
+    )
     filing = models.ForeignKey(Filing, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     address = models.CharField(_("client address"), max_length=64, blank=True)

@@ -9,11 +9,9 @@ Who acts:  window clerk of the collaborating court: submit, resubmit, withdraw, 
 
 import datetime as dt
 import logging
-import secrets
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -34,9 +32,11 @@ from cases.models import (
 )
 from cases.services.case_numbers import case_number_next
 from cases.services.parties import PartyInput, clean_parties, party_copies, party_rows
+from courts import query_codes
 from courts.delivery import delivery_send
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline, next_working_day
+from courts.lookup_guard import lift_lock, lock_seconds_left
 from courts.messages import Message
 from courts.models import Court, Role, Tribunal
 from courts.notifications import notifications_settle, notify_court
@@ -54,7 +54,6 @@ DECISION_PERIOD_DAYS = 7
 MAX_CORRECTION_DAYS = 60
 MAX_CLAIM_AMOUNT = Decimal("100000000000")  # 1,000亿元: anything larger is a typo
 MAX_MATERIALS = 40
-QUERY_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud at a window
 
 # Delivery kinds this module sends (handlers: cases.handlers, mediation.handlers).
 SUBMITTED = "filing.submitted"
@@ -62,10 +61,6 @@ RESUBMITTED = "filing.resubmitted"
 OUTCOME = "filing.outcome"
 WITHDRAWN = "filing.withdrawn"
 DIVERTED = "filing.diverted_to_mediation"
-
-
-def new_query_code() -> str:
-    return "".join(secrets.choice(QUERY_CODE_ALPHABET) for _ in range(8))
 
 
 def filing_transition(filing: Filing, **change) -> Filing:
@@ -122,8 +117,8 @@ def filing_submit(
         materials=materials,
         parties=parties,
     )
-    query_code = new_query_code()
-    query_code_hash = make_password(query_code)  # deliberately slow: outside the transaction and its locks
+    query_code = query_codes.new_code()
+    query_code_hash = query_codes.hash_code(query_code)
     with transaction.atomic(durable=True):
         filing = _file(
             actor=actor,
@@ -303,8 +298,8 @@ def filing_withdraw(*, filing_id: int, actor, reason: str = "") -> Filing:
 def filing_reissue_query_code(*, filing_id: int, actor) -> tuple[Filing, str]:
     """A new query code for a litigant who lost theirs; the old one stops working. The clerk has checked
     the litigant's identity at the window."""
-    query_code = new_query_code()
-    query_code_hash = make_password(query_code)
+    query_code = query_codes.new_code()
+    query_code_hash = query_codes.hash_code(query_code)
     with transaction.atomic(durable=True):
         filing = _locked(filing_id)
         _require(permissions.may_act_for_litigant(actor, filing))
@@ -318,7 +313,41 @@ def filing_reissue_query_code(*, filing_id: int, actor) -> tuple[Filing, str]:
             from_state=filing.state,
             to_state=filing.state,
         )
+    # The litigant's identity was checked: a number locked by wrong tries opens for the new code.
+    for number in lookup_numbers(filing):
+        lift_lock(number)
     return filing, query_code
+
+
+def lookup_numbers(filing: Filing) -> list[str]:
+    """The numbers a litigant may look this filing up by: its receipt number, and its case's number."""
+    case = Case.objects.filter(origin_filing=filing).values_list("number", flat=True).first()
+    return [filing.receipt_number, *([case] if case else [])]
+
+
+def filing_lookup_locks(filing: Filing) -> dict[str, int]:
+    """Which of the filing's numbers are locked against status lookups, and for how many more minutes."""
+    return {
+        number: -(-left // 60) for number in lookup_numbers(filing) if (left := lock_seconds_left(number))
+    }
+
+
+def filing_lift_lookup_lock(*, filing_id: int, actor) -> list[str]:
+    """The window clerk checked the litigant's identity: the filing's numbers open again for lookups
+    (issue 9). Logged on the filing's timeline; returns the numbers that were locked."""
+    with transaction.atomic(durable=True):
+        filing = _locked(filing_id)
+        _require(permissions.may_act_for_litigant(actor, filing))
+        lifted = [number for number in lookup_numbers(filing) if lift_lock(number)]
+        record_event(
+            subject=filing,
+            action="filing.lift_lookup_lock",
+            actor=actor,
+            from_state=filing.state,
+            to_state=filing.state,
+            payload={"numbers": lifted},
+        )
+    return lifted
 
 
 def filing_attach(*, filing_id: int, actor, upload) -> FilingAttachment:

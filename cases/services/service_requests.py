@@ -181,6 +181,8 @@ def service_request_report_attempt(*, request_id: int, actor, attempt: AttemptIn
         )
         payload = {"attempt": record.pk, "method": record.method, "result": record.result}
         if served:
+            assert record.served_on is not None, "a served attempt has its date (service_date)"
+            payload["served_on"] = record.served_on.isoformat()  # the public status's date of service
             request.served_on, request.reported_at = record.served_on, timezone.now()
             request_transition(
                 request,

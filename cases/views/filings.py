@@ -105,6 +105,7 @@ def filing_receipt(request, filing_id: int):
             "filing": filing,
             "query_code": query_code,
             "may_reissue": permissions.may_act_for_litigant(request.user, filing),
+            "lookup_locks": services.filing_lookup_locks(filing),
         },
     )
 
@@ -120,6 +121,20 @@ def filing_reissue_code(request, filing_id: int):
         return redirect("filing-detail", filing.pk)
     request.session[QUERY_CODE_SESSION_KEY.format(filing.pk)] = query_code
     messages.success(request, _("A new query code was issued; the old one no longer works."))
+    return redirect("filing-receipt", filing.pk)
+
+
+@login_required
+@post_action("filing-receipt", "filing_id")
+def filing_lift_lock(request, filing_id: int):
+    """The status lookup was locked after wrong query codes; the clerk has checked the litigant's identity."""
+    filing = _filing_or_404(request, filing_id)
+    try:
+        services.filing_lift_lookup_lock(filing_id=filing.pk, actor=request.user)
+    except ActionForbidden as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("The status lookup is unlocked."))
     return redirect("filing-receipt", filing.pk)
 
 
@@ -144,6 +159,7 @@ def _detail_context(request, filing: Filing, **extra) -> dict:
         "attachment_form": AttachmentForm(),
         "may_attach": permissions.may_attach(request.user, filing),
         "may_reissue": permissions.may_act_for_litigant(request.user, filing),
+        "lookup_locks": services.filing_lookup_locks(filing),
         "revealable": _revealable(request.user, filing.parties.all()),
         "revealed": {},
         "links": links_for(filing, request.user),

@@ -20,7 +20,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -30,8 +29,9 @@ from django.utils.translation import gettext_noop
 from cases.models import Case, CaseType, Filing, FilingCategory, Party
 from cases.selectors import cases_visible_to, filings_visible_to
 from cases.services.case_numbers import case_number_next
-from cases.services.filings import MAX_CLAIM_AMOUNT, MAX_MATERIALS, filing_refer, new_query_code
+from cases.services.filings import MAX_CLAIM_AMOUNT, MAX_MATERIALS, filing_refer
 from cases.services.parties import PartyInput, clean_parties, party_copies, party_rows
+from courts import query_codes
 from courts.delivery import delivery_send
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline
@@ -266,8 +266,8 @@ def mediation_open(
         raise ValidationError(errors)
     assert jurisdiction_court is not None  # an error above otherwise
 
-    query_code = new_query_code()
-    query_code_hash = make_password(query_code)  # deliberately slow: outside the transaction and its locks
+    query_code = query_codes.new_code()
+    query_code_hash = query_codes.hash_code(query_code)
     lead_court = court_by_id(lead_tribunal.court_id)
     now = timezone.now()
     with transaction.atomic(durable=True):

@@ -1,5 +1,6 @@
 """Filing fixtures: a Wujiang window files for Qingpu, as in the issue's story."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -156,3 +157,18 @@ def jiashan_officer(courts):
 @pytest.fixture
 def qingpu_officer(courts):
     return make_staff("qingpu.off", "qingpu", ["officer"])
+
+
+def working_day(days: int) -> dt.date:
+    """The first working day at least `days` days after today in the courts' calendar: a deadline the
+    system keeps as it is (one on a rest day runs to the next working day, so a test that wrote
+    "today + 3" failed on the days that landed on a weekend)."""
+    from django.utils import timezone
+
+    from courts.legal_calendar import HolidayCalendar
+
+    calendar = HolidayCalendar()
+    day = timezone.localdate() + dt.timedelta(days=days)
+    while calendar.is_rest_day(day):
+        day += dt.timedelta(days=1)
+    return day

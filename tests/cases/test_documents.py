@@ -15,7 +15,7 @@ from cases.services import requests as common
 from cases.services.filings import filing_request_correction
 from courts.documents.dates import chinese_date
 from courts.models import IssuedDocument, PersonalDataAccess
-from tests.cases.conftest import deliver_pending, submit
+from tests.cases.conftest import deliver_pending, submit, working_day
 from tests.cases.test_request_services import send_preservation, send_service
 from tests.conftest import make_staff
 from tests.documents import fonts, pdf_text, pdffonts, verification_code
@@ -153,7 +153,7 @@ class TestCorrectionNotice:
     def test_it_lists_every_item_and_the_deadline(self, filed, api_as, qingpu_clerk, tmp_path, client):
         filing, _code = filed
         deliver_pending()
-        deadline = today() + dt.timedelta(days=15)
+        deadline = working_day(15)
         items = ["起诉状副本（按被告人数提交）", "原告身份证复印件", "证据目录"]
         filing_request_correction(filing_id=filing.pk, actor=qingpu_clerk, items=items, deadline=deadline)
         pdf = get_pdf(api_as(qingpu_clerk), f"/api/filings/{filing.pk}/documents/correction_notice.pdf")

@@ -13,7 +13,6 @@ import zlib
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.contrib.auth.hashers import check_password
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -21,8 +20,16 @@ from django.utils import timezone
 
 from cases.models import Case, Filing, FilingAttachment, Party
 from cases.services import filings as svc
+from courts import query_codes
 from courts.models import Delivery, PersonalDataAccess
-from tests.cases.conftest import DEFENDANT_USCC, PLAINTIFF_ID, deliver_pending, filing_payload, submit
+from tests.cases.conftest import (
+    DEFENDANT_USCC,
+    PLAINTIFF_ID,
+    deliver_pending,
+    filing_payload,
+    submit,
+    working_day,
+)
 from tests.conftest import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -119,7 +126,7 @@ class TestFilingCreate:
         assert body["state"] == "submitted"
         assert (body["collaborating_court"], body["jurisdiction_court"]) == ("wujiang", "qingpu")
         assert len(body["query_code"]) == 8
-        assert check_password(body["query_code"], filing.query_code_hash)
+        assert query_codes.matches(body["query_code"], filing.query_code_hash)[0]
         plaintiff, defendant = body["parties"]
         assert (plaintiff["role"], plaintiff["name"]) == ("plaintiff", "张三")
         assert plaintiff["id_number"] == "3205**********1239"
@@ -300,7 +307,7 @@ class TestRegister:
 
 class TestCorrection:
     def test_the_filing_clerk_asks_once_for_every_item_with_a_deadline(self, received, qingpu_api):
-        deadline = in_days(10)
+        deadline = working_day(10).isoformat()  # a working day: one on a rest day would run to the next
 
         response = qingpu_api.post(
             filing_url(received, "request-correction"),

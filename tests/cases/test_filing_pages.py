@@ -1,14 +1,12 @@
 """The clerks' pages: filing at the window, the receipt, the inbox, a filing's page and its actions."""
 
-import datetime as dt
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Filing
 from courts.models import Notification, PersonalDataAccess
-from tests.cases.conftest import PLAINTIFF_ID, deliver_pending, submit
+from tests.cases.conftest import PLAINTIFF_ID, deliver_pending, submit, working_day
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +192,7 @@ class TestDecidingOnThePage:
 
     def test_correct_then_resubmit_at_the_window(self, client, received, qingpu_clerk, wujiang_clerk):
         client.force_login(qingpu_clerk)
-        deadline = (dt.date.today() + dt.timedelta(days=7)).isoformat()
+        deadline = working_day(7).isoformat()
         client.post(
             f"/filings/{received.pk}/request-correction/",
             {"items": "起诉状副本\n证据目录", "deadline": deadline},

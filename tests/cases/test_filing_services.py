@@ -4,17 +4,17 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases.models import Case, Filing, Party
 from cases.services import filings as svc
+from courts import query_codes
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ
 from courts.models import Delivery, Event, Notification
-from tests.cases.conftest import PLAINTIFF_ID, deliver_pending, submit
+from tests.cases.conftest import PLAINTIFF_ID, deliver_pending, submit, working_day
 
 
 def move_by_compare_and_set(filing_id: int, to_state: str, **changes):
@@ -45,7 +45,7 @@ class TestSubmit:
         assert filing.state == "submitted"
         assert filing.receipt_number.startswith("KY320509-")
         assert filing.receipt_number.endswith("-0001")
-        assert len(code) == 8 and check_password(code, filing.query_code_hash)
+        assert len(code) == 8 and query_codes.matches(code, filing.query_code_hash)[0]
         assert filing.collaborating_court.code == "wujiang" and filing.jurisdiction_court.code == "qingpu"
         assert events(filing) == [("filing.submit", "", "submitted")]
         delivery = Delivery.objects.get()
@@ -342,7 +342,7 @@ class TestDecide:
 
 class TestCorrection:
     def test_correct_once_then_resubmit_restarts_the_clock(self, received, qingpu_clerk, wujiang_clerk):
-        deadline = dt.date.today() + dt.timedelta(days=10)
+        deadline = working_day(10)
         svc.filing_request_correction(
             filing_id=received.pk,
             actor=qingpu_clerk,
@@ -387,7 +387,7 @@ class TestCorrection:
             filing_id=received.pk,
             actor=qingpu_clerk,
             items=["x"],
-            deadline=dt.date.today() + dt.timedelta(days=3),
+            deadline=working_day(3),
         )
         with pytest.raises(ActionForbidden):
             svc.filing_resubmit(filing_id=received.pk, actor=qingpu_window, materials_added=["x"])
@@ -399,11 +399,11 @@ class TestCorrection:
             filing_id=received.pk,
             actor=qingpu_clerk,
             items=["x"],
-            deadline=dt.date.today() + dt.timedelta(days=3),
+            deadline=working_day(3),
         )
         deliver_pending()
         assert svc.filings_sweep_deadlines() == {"flagged_overdue": 0, "returned": 0}
-        later = dt.date.today() + dt.timedelta(days=4)
+        later = working_day(3) + dt.timedelta(days=1)
         monkeypatch.setattr(svc.timezone, "localdate", lambda: later)
         assert svc.filings_sweep_deadlines() == {"flagged_overdue": 0, "returned": 1}
         received.refresh_from_db()
@@ -453,7 +453,7 @@ class TestWithdrawAndReissue:
     def test_a_reissued_query_code_replaces_the_old_one(self, submitted, wujiang_clerk):
         old_hash = submitted.query_code_hash
         filing, code = svc.filing_reissue_query_code(filing_id=submitted.pk, actor=wujiang_clerk)
-        assert filing.query_code_hash != old_hash and check_password(code, filing.query_code_hash)
+        assert filing.query_code_hash != old_hash and query_codes.matches(code, filing.query_code_hash)[0]
         assert events(filing)[-1][0] == "filing.reissue_query_code"
 
 
@@ -501,7 +501,7 @@ class TestReviewedRules:
                 filing_id=received.pk,
                 actor=qingpu_clerk,
                 items=["x"],
-                deadline=dt.date.today() + dt.timedelta(days=5),
+                deadline=working_day(5),
             )
         assert "correction_requested" not in refused.value.allowed and "registered" in refused.value.allowed
 
@@ -522,7 +522,7 @@ class TestReviewedRules:
             filing_id=received.pk,
             actor=qingpu_clerk,
             items=["x"],
-            deadline=dt.date.today() + dt.timedelta(days=5),
+            deadline=working_day(5),
         )
         svc.filing_resubmit(filing_id=received.pk, actor=wujiang_clerk, materials_added=["x"])
         deliver_pending()

@@ -9,13 +9,13 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.contrib.auth.hashers import check_password
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import Filing
 from cases.services.filings import filing_divert_to_mediation
+from courts import query_codes
 from courts.legal_calendar import COURT_TZ
 from courts.models import Event, PersonalDataAccess
 from mediation.models import (
@@ -236,7 +236,7 @@ class TestOpening:
         assert [i.tribunal.code for i in mediation.invitations.all()] == ["xitang"]
         page = html(client.get(response.url))
         code = page.split('data-testid="query-code">')[1].split("<")[0]
-        assert check_password(code, mediation.query_code_hash)
+        assert query_codes.matches(code, mediation.query_code_hash)[0]
         assert 'data-testid="query-code"' not in html(client.get(response.url))
 
     def test_it_opens_one_from_a_diverted_filing_with_nothing_retyped(self, client, fenhu_judge, courts):

@@ -1,0 +1,113 @@
+"""`POST /api/public/status/`: the litigants' status lookup for the courts' other systems (a WeChat mini
+program, a self-service terminal). No account; the number and query code as the status page takes them
+(cases.status). One generic refusal for an unknown number and a wrong code alike (404), 429 when the
+address is throttled or the number locked; never cached."""
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.status import (
+    CODE_MAX_LENGTH,
+    NUMBER_MAX_LENGTH,
+    STATUS_KINDS,
+    Result,
+    refusal_message,
+    status_lookup,
+)
+from courts.error_shape import error_body, error_responses
+from courts.login_throttle import client_address
+
+
+class StatusRequestSerializer(serializers.Serializer):
+    # Generous limits: an over-long number or code is refused like a wrong one (404), not by its length.
+    number = serializers.CharField(
+        max_length=NUMBER_MAX_LENGTH * 4, help_text="Receipt, case or mediation number"
+    )
+    code = serializers.CharField(max_length=CODE_MAX_LENGTH * 4, help_text="The query code on the receipt")
+
+
+@extend_schema_field(
+    {"oneOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+)
+class MomentField(serializers.Field):
+    """A date (a service date) or a moment (in the courts' time zone), as ISO 8601."""
+
+    def to_representation(self, value):
+        if hasattr(value, "hour"):
+            return timezone.localtime(value).isoformat()
+        return value.isoformat() if value else None
+
+
+class MilestoneSerializer(serializers.Serializer):
+    at = MomentField(help_text="ISO 8601 date or date-time")
+    label = serializers.CharField()
+    court = serializers.CharField()
+
+
+class UpcomingSerializer(serializers.Serializer):
+    at = MomentField(help_text="ISO 8601 date-time")
+    label = serializers.CharField()
+    place = serializers.CharField()
+    court = serializers.CharField()
+
+
+class StatusSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    kind = serializers.ChoiceField(choices=STATUS_KINDS)
+    title = serializers.CharField()
+    state = serializers.CharField()
+    state_label = serializers.CharField()
+    court = serializers.CharField()
+    case_number = serializers.CharField(allow_blank=True)
+    next_step = serializers.CharField(allow_blank=True)
+    due_at = MomentField(allow_null=True, help_text="ISO 8601 date or date-time, or null")
+    items = serializers.ListField(child=serializers.CharField(), help_text="What to bring, if anything")
+    milestones = MilestoneSerializer(many=True)
+    upcoming = UpcomingSerializer(many=True)
+    contact = serializers.CharField(allow_blank=True)
+
+
+@method_decorator(never_cache, name="dispatch")
+class PublicStatusView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=StatusRequestSerializer,
+        responses={200: StatusSerializer, **error_responses(400, 404, 429)},
+        tags=["public"],
+        summary="Procedural status of a filing, case, mediation or confirmation",
+    )
+    def post(self, request):
+        data = StatusRequestSerializer(data=request.data)
+        if not data.is_valid():
+            raise exceptions.ValidationError(
+                {name: [_("Enter the number and the query code from your receipt.")] for name in data.errors}
+            )
+        lookup = status_lookup(
+            number=data.validated_data["number"],
+            code=data.validated_data["code"],
+            address=client_address(request),
+        )
+        if lookup.result == Result.FOUND:
+            return Response(StatusSerializer(lookup.status).data)
+        if lookup.result == Result.REFUSED:
+            return Response(error_body("not_found", refusal_message(lookup.result)), status=404)
+        seconds = (
+            settings.STATUS_LOOKUP_LOCK_SECONDS
+            if lookup.result == Result.LOCKED
+            else (settings.STATUS_LOOKUP_WINDOW_SECONDS)
+        )
+        return Response(
+            error_body(str(lookup.result), refusal_message(lookup.result)),
+            status=429,
+            headers={"Retry-After": str(seconds)},
+        )
