@@ -357,3 +357,22 @@ def test_every_copy_verifies_as_its_own_document(service, api_as, jiashan_office
     assert first != second
     assert api.get(f"/api/public/verify/{first}/").json()["title"] == "委托送达函"
     assert api.get(f"/api/public/verify/{second}/").json()["number"] == service.case.number
+
+
+def test_the_receipts_qr_code_points_to_the_status_page_with_its_number(filed, wujiang_clerk):
+    import segno
+    from django.test import RequestFactory
+
+    from cases.documents import receipt_context
+    from courts.documents.registry import Printing
+
+    filing, _code = filed
+    request = RequestFactory().get("/", HTTP_HOST="testserver")
+    request.session = {}
+    context = receipt_context(filing, Printing(request, wujiang_clerk))
+    url = f"http://testserver/status/?number={filing.receipt_number}"
+    assert context["status_url"] == url
+    assert context["qr"] == segno.make(url, error="m").svg_data_uri(
+        scale=4, border=2, dark="#000", light="#fff"
+    )
+    assert context["qr"].startswith("data:image/svg+xml")
