@@ -18,6 +18,8 @@ ACTIONS = {
     "mediation.expire": _("mediation period ended without agreement"),
     "mediation.extend": _("extended with the parties' agreement"),
     "mediation.convert_to_filing": _("turned into a filing"),
+    "mediation.reissue_query_code": _("new query code issued"),
+    "mediation.lift_lookup_lock": _("status lookup unlocked after an identity check"),
     "invitation.send": _("invitation sent"),
     "invitation.receive": _("invitation received by the invited court"),
     "invitation.accept": _("invitation accepted; mediator named"),

@@ -112,6 +112,12 @@ def may_start_enforcement(user, confirmation: Confirmation) -> bool:
     return _acts_for(user, confirmation.court_id, (Role.WINDOW_CLERK, Role.FILING_CLERK, Role.JUDGE))
 
 
+def may_act_for_parties(user, mediation: Mediation) -> bool:
+    """Issuing the parties a new query code, or unlocking their status lookup, after checking who they are:
+    the lead tribunal's judges, or a window clerk of the lead court."""
+    return may_lead(user, mediation) or _acts_for(user, mediation.lead_court_id, (Role.WINDOW_CLERK,))
+
+
 MEDIATION_ACTIONS = {
     # action: (target state or None, permission)
     "invite": (None, may_lead),

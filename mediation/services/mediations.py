@@ -35,6 +35,7 @@ from courts import query_codes
 from courts.delivery import delivery_send
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline
+from courts.lookup_guard import lift_lock, lock_seconds_left
 from courts.messages import Message
 from courts.models import Court, Role, Tribunal, User
 from courts.notifications import notifications_settle
@@ -49,6 +50,7 @@ from mediation.models import (
     MEDIATION_OPEN,
     MEDIATION_RUNNING,
     MEDIATION_TRANSITIONS,
+    Confirmation,
     Invitation,
     Mediation,
     MediationParty,
@@ -765,3 +767,62 @@ def mediation_convert_to_filing(*, mediation_id: int, actor) -> Filing:
             payload={"filing": filing.pk, "receipt_number": filing.receipt_number},
         )
     return filing
+
+
+# --- The parties' query code and their status lookup (issue 9) ------------------------------------------
+
+
+def lookup_numbers(mediation: Mediation) -> list[str]:
+    """The numbers the parties may look this mediation up by: its own, and its 民特 cases'."""
+    cases = Confirmation.objects.filter(mediation=mediation, case__isnull=False).values_list(
+        "case__number", flat=True
+    )
+    return [mediation.number, *cases]
+
+
+def mediation_lookup_locks(mediation: Mediation) -> dict[str, int]:
+    """Which of its numbers are locked against status lookups, and for how many more minutes."""
+    numbers = lookup_numbers(mediation)
+    return {number: -(-left // 60) for number in numbers if (left := lock_seconds_left(number))}
+
+
+def mediation_reissue_query_code(*, mediation_id: int, actor) -> tuple[Mediation, str]:
+    """A new query code for parties who lost theirs (their identity checked); the old one stops working,
+    for the mediation and for its 民特 cases, which share it."""
+    query_code = query_codes.new_code()
+    code_hash = query_codes.hash_code(query_code)
+    with transaction.atomic(durable=True):
+        mediation = locked(mediation_id)
+        require(permissions.may_act_for_parties(actor, mediation))
+        mediation.query_code_hash = code_hash
+        mediation.save(update_fields=["query_code_hash", "updated_at"])
+        Case.objects.filter(
+            pk__in=Confirmation.objects.filter(mediation=mediation, case__isnull=False).values("case_id")
+        ).update(query_code_hash=code_hash)
+        record_event(
+            subject=mediation,
+            action="mediation.reissue_query_code",
+            actor=actor,
+            from_state=mediation.state,
+            to_state=mediation.state,
+        )
+    for number in lookup_numbers(mediation):
+        lift_lock(number)
+    return mediation, query_code
+
+
+def mediation_lift_lookup_lock(*, mediation_id: int, actor) -> list[str]:
+    """The parties' identity was checked: their numbers open again for status lookups. Logged."""
+    with transaction.atomic(durable=True):
+        mediation = locked(mediation_id)
+        require(permissions.may_act_for_parties(actor, mediation))
+        lifted = [number for number in lookup_numbers(mediation) if lift_lock(number)]
+        record_event(
+            subject=mediation,
+            action="mediation.lift_lookup_lock",
+            actor=actor,
+            from_state=mediation.state,
+            to_state=mediation.state,
+            payload={"numbers": lifted},
+        )
+    return lifted

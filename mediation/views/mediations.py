@@ -350,6 +350,8 @@ def detail_context(request, mediation: Mediation, **extra) -> dict:
         "may_reveal": permissions.may_see_identity(user, mediation),
         "revealed": {},
         "query_code": request.session.pop(QUERY_CODE_SESSION_KEY.format(mediation.pk), None),
+        "may_act_for_parties": permissions.may_act_for_parties(user, mediation),
+        "lookup_locks": mediations.mediation_lookup_locks(mediation),
         "open_action": "",
         "answering": answering,
         "competent_courts": competent,
@@ -457,6 +459,8 @@ PAGE_ACTIONS = {
     "withdraw",
     "convert-to-filing",
     "apply",
+    "reissue-code",
+    "lift-lock",
 }
 
 
@@ -502,7 +506,7 @@ def _bound_forms(request, mediation: Mediation, action: str) -> dict:
         return {"extend_form": ExtendForm(data, parties=parties)}
     if action == "withdraw":
         return {"withdraw_form": NoteForm(data)}
-    if action == "convert-to-filing":
+    if action in ("convert-to-filing", "reissue-code", "lift-lock"):
         return {"convert_form": ActionForm(data)}
     competent = confirmations.competent_courts(mediation)
     return {"apply_form": ApplyForm(data, courts=competent, parties=parties)}
@@ -595,6 +599,13 @@ def _run(request, mediation: Mediation, action: str, forms: dict) -> tuple[str, 
             % {"court": mediation.jurisdiction_court.name, "receipt": filing.receipt_number},
             here,
         )
+    if action == "reissue-code":
+        _mediation, query_code = mediations.mediation_reissue_query_code(mediation_id=pk, actor=user)
+        request.session[QUERY_CODE_SESSION_KEY.format(pk)] = query_code  # shown once, on the page
+        return _("A new query code was issued; the old one no longer works."), here
+    if action == "lift-lock":
+        mediations.mediation_lift_lookup_lock(mediation_id=pk, actor=user)
+        return _("The status lookup is unlocked."), here
     data = forms["apply_form"].cleaned_data
     confirmation = confirmations.confirmation_apply(
         mediation_id=pk,

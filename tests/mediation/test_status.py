@@ -1,6 +1,8 @@
 """The parties follow their mediation at /status/ with its number and the query code they were given:
 procedural status only (where it stands, the next session's time and tribunal), no names, no terms."""
 
+import re
+
 import pytest
 
 from courts.models import Tribunal
@@ -65,3 +67,95 @@ def test_the_terms_of_an_agreement_are_not_shown(client, fenhu_judge, xitang_jud
     page = look_up(client, mediation.number, code)
     assert "被告于2027年1月31日前支付货款" not in page
     assert "1280000" not in page and "1,280,000" not in page
+
+
+# --- Issue 9: the whole matter, the parties' code and the lock -------------------------------------------
+
+
+def ask(client, number: str, code: str):
+    return client.post(
+        "/api/public/status/", {"number": number, "code": code}, content_type="application/json"
+    )
+
+
+def test_a_case_from_another_court_shows_the_mediation_session_coming_at_xitang(
+    client, wujiang_clerk, qingpu_clerk, courts, zhujiajiao_judge, xitang_judge
+):
+    """The headline: filed at Wujiang, registered at Qingpu, mediated with Xitang; the litigant asks with the
+    receipt from Wujiang and sees the session to come at the Xitang tribunal."""
+    from cases.services.filings import filing_register
+    from mediation.services.mediations import Origin, invitation_accept, mediation_open
+    from tests.cases.conftest import submit
+    from tests.mediation.conftest import tribunal
+
+    filing, code = submit(wujiang_clerk, courts)
+    deliver_pending()
+    case = filing_register(filing_id=filing.pk, actor=qingpu_clerk)
+    mediation, _mediation_code = mediation_open(
+        actor=zhujiajiao_judge,
+        lead_tribunal=tribunal("zhujiajiao"),
+        invited_tribunals=[tribunal("xitang")],
+        origin=Origin(case_id=case.pk),
+        consent=True,
+    )
+    deliver_pending()
+    invitation_accept(invitation_id=mediation.invitations.get().pk, actor=xitang_judge)
+    deliver_pending()
+    start = next_working_morning(days=5)
+    schedule(mediation, zhujiajiao_judge, start=start, tribunal=tribunal("xitang"), room="第二调解室")
+    body = ask(client, filing.receipt_number, code).json()
+    assert body["case_number"] == case.number
+    assert [item["place"] for item in body["upcoming"]] == ["西塘人民法庭"]
+    assert body["upcoming"][0]["court"] == "浙江省嘉善县人民法院"
+    assert body["upcoming"][0]["at"].startswith(start.strftime("%Y-%m-%dT%H:%M"))
+    assert "西塘人民法庭" in body["next_step"] and start.strftime("%Y-%m-%d %H:%M") in body["next_step"]
+    labels = [milestone["label"] for milestone in body["milestones"]]
+    assert labels[:3] == ["窗口收到材料", "管辖法院收到材料", "已立案"]
+    assert "调解已发起" in labels and "各法庭已接受调解，开始计算30日调解期" in labels
+    assert "第二调解室" not in str(body) and "zhujiajiao.judge" not in str(body)
+
+
+def test_the_lead_tribunal_issues_a_new_code_and_the_old_one_stops(client, fenhu_judge):
+    from mediation.services.mediations import mediation_reissue_query_code
+
+    mediation, old_code = open_headline(fenhu_judge)
+    _mediation, new_code = mediation_reissue_query_code(mediation_id=mediation.pk, actor=fenhu_judge)
+    assert ask(client, mediation.number, old_code).status_code == 404
+    assert ask(client, mediation.number, new_code).json()["kind"] == "mediation"
+    from courts.models import Event
+
+    event = Event.objects.for_subject(mediation).get(action="mediation.reissue_query_code")
+    assert event.actor == fenhu_judge and new_code not in str(event.payload)
+
+
+def test_the_page_shows_the_lock_and_the_judge_lifts_it(client, fenhu_judge, settings):
+    from courts.models import Event
+
+    settings.STATUS_LOOKUP_FAILURE_LIMIT = 100
+    mediation, code = open_headline(fenhu_judge)
+    for _ in range(6):
+        ask(client, mediation.number, "WRONGCDE")
+    assert ask(client, mediation.number, code).status_code == 429
+    client.force_login(fenhu_judge)
+    page = client.get(f"/mediations/{mediation.pk}/").content.decode()
+    assert 'data-testid="lookup-lock"' in page and 'data-testid="reissue-code"' in page
+    client.post(f"/mediations/{mediation.pk}/lift-lock/")
+    assert Event.objects.for_subject(mediation).filter(action="mediation.lift_lookup_lock").exists()
+    assert ask(client, mediation.number, code).status_code == 200  # unlocked
+    page = client.post(f"/mediations/{mediation.pk}/reissue-code/", follow=True).content.decode()
+    new_code = re.search(r'data-testid="query-code">([A-Z0-9]+)<', page).group(1)
+    assert 'data-testid="reissue-code"' not in page  # not offered while the new code is on screen
+    client.logout()
+    assert ask(client, mediation.number, code).status_code == 404  # the old code is gone
+    assert ask(client, mediation.number, new_code).status_code == 200
+    assert ask(client, mediation.number, new_code).status_code == 200  # shown once, but it keeps working
+
+
+def test_an_invited_tribunal_may_not_reissue_the_code(client, fenhu_judge, xitang_judge):
+    from courts.errors import ActionForbidden
+    from mediation.services.mediations import mediation_reissue_query_code
+
+    mediation, _code = open_headline(fenhu_judge)
+    deliver_pending()
+    with pytest.raises(ActionForbidden):
+        mediation_reissue_query_code(mediation_id=mediation.pk, actor=xitang_judge)
