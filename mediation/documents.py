@@ -90,11 +90,10 @@ def _signed_on(agreement: Agreement) -> dt.date:
 def agreement_context(mediation: Mediation, printing: Printing) -> dict:
     agreement = agreement_in_force(mediation)
     assert agreement is not None  # the kind applies only then
-    signed = {signature.party_id: signature for signature in agreement.signatures.all()}
     return {
         "mediation": mediation,
         "agreement": agreement,
-        "parties": [{**_party(p), "signed": p.pk in signed} for p in mediation.parties.all()],
+        "parties": [_party(p) for p in mediation.parties.all()],
         "terms": _terms(agreement),
         "payments": _payments(agreement),
         "amount": money(agreement.amount),
