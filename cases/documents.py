@@ -89,18 +89,24 @@ def _parties(filing: Filing) -> list[dict]:
 
 
 def keep_code_for_print(session, filing_id: int, code: str) -> None:
-    """The receipt page showed the clear query code: keep it until the receipt's PDF prints it, once."""
-    session[RECEIPT_CODE_SESSION_KEY.format(filing_id)] = {
-        "code": code,
-        "until": time.time() + RECEIPT_CODE_SECONDS,
-    }
+    """The receipt page showed the clear query code: keep it until the receipt's PDF prints it, once, for
+    at most RECEIPT_CODE_SECONDS; codes kept for other receipts and never printed are dropped once stale."""
+    now = time.time()
+    prefix = RECEIPT_CODE_SESSION_KEY.format("")
+    # A session is not iterable, only its keys() are.
+    for key in [key for key in session.keys() if key.startswith(prefix)]:  # noqa: SIM118
+        if session[key].get("until", 0) < now:
+            del session[key]
+    session[RECEIPT_CODE_SESSION_KEY.format(filing_id)] = {"code": code, "until": now + RECEIPT_CODE_SECONDS}
 
 
 def _receipt_code(filing: Filing, printing: Printing) -> str:
-    kept = printing.request.session.get(RECEIPT_CODE_SESSION_KEY.format(filing.pk))
-    if not kept or kept.get("until", 0) < time.time():
+    key = RECEIPT_CODE_SESSION_KEY.format(filing.pk)
+    kept = printing.request.session.get(key)
+    if kept and kept.get("until", 0) < time.time():
+        printing.request.session.pop(key, None)  # too late: the receipt says a window can issue a new one
         return ""
-    return kept.get("code", "")
+    return kept.get("code", "") if kept else ""
 
 
 def receipt_context(filing: Filing, printing: Printing) -> dict:

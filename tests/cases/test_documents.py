@@ -376,3 +376,16 @@ def test_the_receipts_qr_code_points_to_the_status_page_with_its_number(filed, w
         scale=4, border=2, dark="#000", light="#fff"
     )
     assert context["qr"].startswith("data:image/svg+xml")
+
+
+def test_a_query_code_not_printed_within_half_an_hour_is_forgotten(filed, client, time_machine):
+    from cases.documents import RECEIPT_CODE_SESSION_KEY, keep_code_for_print
+
+    filing, code = filed
+    session = client.session
+    keep_code_for_print(session, filing.pk, code)
+    session.save()
+    time_machine.move_to(timezone.now() + dt.timedelta(minutes=31))
+    text = pdf_text(get_pdf(client, f"/api/filings/{filing.pk}/documents/receipt.pdf")).replace("\n", "")
+    assert code not in text.replace(" ", "") and "重新签发" in text
+    assert RECEIPT_CODE_SESSION_KEY.format(filing.pk) not in client.session
