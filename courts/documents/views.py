@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
 from courts.documents.api import kind_title, verify
+from courts.login_throttle import client_address
 
 
 class VerifyForm(forms.Form):
@@ -23,7 +24,7 @@ def verify_page(request):
     form = VerifyForm(request.GET if "code" in request.GET else None)
     document, checked, throttled = None, False, False
     if form.is_bound and form.is_valid():
-        document, throttled = verify(form.cleaned_data["code"], _address(request))
+        document, throttled = verify(form.cleaned_data["code"], client_address(request))
         checked = not throttled
     elif form.is_bound:
         checked = True  # over-long or empty: the same answer as an unknown code
@@ -35,9 +36,3 @@ def verify_page(request):
         "throttled": throttled,
     }
     return render(request, "courts/verify.html", context, status=429 if throttled else 200)
-
-
-def _address(request) -> str:
-    from courts.login_throttle import client_address
-
-    return client_address(request)
