@@ -76,6 +76,9 @@ bench: $(INSTALLED)
 		$(BIN)/python -m bench.mediation
 	$(BENCH_ENV) DATABASE_URL=$${BENCH_DOCUMENTS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_documents} \
 		$(BIN)/python -m bench.documents
+	$(BENCH_ENV) QUERY_CODE_KEY=bench-status-lookup-query-codes-not-a-secret \
+		DATABASE_URL=$${BENCH_STATUS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_status} \
+		$(BIN)/python -m bench.status_lookup
 
 lint: export DEBUG = 1
 lint: $(INSTALLED)
