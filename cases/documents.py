@@ -25,7 +25,7 @@ from courts.documents.registry import DocumentKind, Printing, register_kind, reg
 from courts.documents.rendering import qr_data_uri
 from courts.legal_calendar import COURT_TZ
 from courts.login_throttle import client_address
-from courts.personal_data import personal_data_access_log, unseal
+from courts.personal_data import personal_data_access_log, seal, unseal
 
 # The kinds each resource may have, as the API schema names them (each kind below says when a record has it).
 FILING_DOCUMENTS = ("receipt", "correction_notice")
@@ -97,7 +97,12 @@ def keep_code_for_print(session, filing_id: int, code: str) -> None:
     for key in [key for key in session.keys() if key.startswith(prefix)]:  # noqa: SIM118
         if session[key].get("until", 0) < now:
             del session[key]
-    session[RECEIPT_CODE_SESSION_KEY.format(filing_id)] = {"code": code, "until": now + RECEIPT_CODE_SECONDS}
+    # Sealed (Fernet, the personal data's keys): the session table is encoded, not encrypted, and a query
+    # code is kept nowhere in clear (issue 9, item 2).
+    session[RECEIPT_CODE_SESSION_KEY.format(filing_id)] = {
+        "sealed": seal(code).ciphertext,
+        "until": now + RECEIPT_CODE_SECONDS,
+    }
 
 
 def _receipt_code(filing: Filing, printing: Printing) -> str:
@@ -106,7 +111,7 @@ def _receipt_code(filing: Filing, printing: Printing) -> str:
     if kept and kept.get("until", 0) < time.time():
         printing.request.session.pop(key, None)  # too late: the receipt says a window can issue a new one
         return ""
-    return kept.get("code", "") if kept else ""
+    return unseal(kept.get("sealed", "")) if kept else ""
 
 
 def receipt_context(filing: Filing, printing: Printing) -> dict:
@@ -134,6 +139,10 @@ def correction_context(filing: Filing, printing: Printing) -> dict:
     return {
         "filing": filing,
         "parties": _parties(filing),
+        # Addressed to those who filed (the plaintiffs, or who applies for enforcement), named as a list.
+        "addressees": "、".join(
+            party["name"] for party in _parties(filing) if party["role"] in ("原告", "申请执行人")
+        ),
         "submitted_cn": _cn(local(filing.submitted_at).date()),
         "items": filing.correction_items,
         "deadline": filing.correction_deadline,

@@ -26,6 +26,7 @@ from cases.status import (
     register_status_finder,
     subject,
 )
+from courts.personal_data import mask_in_text
 
 PUBLIC_EVENTS = {
     "filing.submit": PublicEvent(gettext_lazy("Materials received at the window")),
@@ -140,7 +141,7 @@ def filing_status(filing: Filing, milestones: list[Milestone], upcoming: list[Up
     elif filing.state == state.CORRECTION_REQUESTED:
         status.next_step = _("Bring the following to any of the three courts' windows by:")
         status.due_at = filing.correction_deadline
-        status.items = list(filing.correction_items)
+        status.items = [mask_in_text(item) for item in filing.correction_items]  # typed by staff
     elif filing.state == state.DIVERTED_TO_MEDIATION:
         status.next_step = next_appointment(upcoming) or _(
             "A mediator will contact you; pre-filing mediation lasts up to 30 days."

@@ -17,6 +17,7 @@ log row, the matter's events, the appointments. The guard's counters are in Redi
 """
 
 import datetime as dt
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -27,6 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from redis import RedisError
 
 from cases.models import StatusLookup
 from courts import query_codes
@@ -36,6 +38,7 @@ from courts.numbers import normalise_number
 
 STATUS_KINDS = ["filing", "case", "mediation", "confirmation"]  # what a number may name
 NUMBER_MAX_LENGTH = 64
+logger = logging.getLogger(__name__)
 CODE_MAX_LENGTH = 32
 
 
@@ -85,9 +88,10 @@ class Matter:
     """The records one lookup follows across flows and courts: the filing, the case it became, the
     mediations on either. Ids only; each flow turns them into its records' timeline subjects."""
 
-    filings: list[int] = field(default_factory=list)
-    cases: list[int] = field(default_factory=list)
-    mediations: list[int] = field(default_factory=list)
+    # Each a list of ids, or a subquery of them (a flow widening the matter in the same one query).
+    filings: Any = field(default_factory=list)
+    cases: Any = field(default_factory=list)
+    mediations: Any = field(default_factory=list)
 
 
 @dataclass
@@ -160,6 +164,7 @@ class Result(StrEnum):
     REFUSED = "refused"  # unknown number or wrong code: never told apart
     LOCKED = Refusal.LOCKED.value
     THROTTLED = Refusal.THROTTLED.value
+    UNAVAILABLE = "unavailable"  # the guard's Redis does not answer: refuse rather than check unguarded
 
 
 @dataclass
@@ -182,21 +187,34 @@ def status_lookup(*, number: str, code: str, address: str) -> Lookup:
     number = normalise_number(number or "")[:NUMBER_MAX_LENGTH]
     code = (code or "")[:CODE_MAX_LENGTH]
     guard = LookupGuard(number=number, address=address)
-    refusal = guard.begin()
+    try:
+        refusal = guard.begin()
+    except RedisError:
+        logger.exception("status lookup refused: the lookup guard's Redis does not answer")
+        _log(asked, Result.UNAVAILABLE, address, {})
+        return Lookup(Result.UNAVAILABLE)
     if refusal is not None:
         _log(asked, Result(refusal.value), address, {})
         return Lookup(Result(refusal.value))
     found = _finder_for(number)(number)
     matches, old_hash = query_codes.matches(code, found.code_hash if found else None)
     if not matches or found is None:
-        guard.failed()
+        _quietly(guard.failed)
         _log(asked, Result.REFUSED, address, {})
         return Lookup(Result.REFUSED)
-    guard.succeeded()
+    _quietly(guard.succeeded)
     if old_hash:
         found.restore(query_codes.hash_code(code))
     _log(asked, Result.FOUND, address, found.log)
     return Lookup(Result.FOUND, found.build(milestones_of(found.matter), upcoming_of(found.matter)))
+
+
+def _quietly(step: Callable[[], None]) -> None:
+    """After the attempt was counted, Redis failing is not the litigant's problem: the answer stands."""
+    try:
+        step()
+    except RedisError:
+        logger.exception("the lookup guard's Redis failed after the attempt was counted")
 
 
 def _log(asked: str, result: Result, address: str, links: dict) -> None:
@@ -255,6 +273,10 @@ def refusal_message(result: Result) -> str:
             "minutes": max(settings.STATUS_LOOKUP_LOCK_SECONDS // 60, 1),
             "tries": settings.STATUS_LOOKUP_NUMBER_LIMIT,
         }
+    if result == Result.UNAVAILABLE:
+        return _(
+            "The lookup is not available just now. Please try again in a few minutes, or ask at a window."
+        )
     if result == Result.THROTTLED:
         return _("Too many wrong tries. Please ask at a service window, or try again in 15 minutes.")
     return _("No matter was found with that number and query code. Check both on your receipt.")

@@ -257,6 +257,8 @@ if "QUERY_CODE_KEY" in os.environ or not DEBUG:
         raise ImproperlyConfigured("QUERY_CODE_KEY (32+ characters) must be set outside DEBUG (README).")
 else:
     QUERY_CODE_KEY = hashlib.sha256(f"{SECRET_KEY}:query-codes".encode()).hexdigest()
+# Query codes issued before the keyed hash (password hashes) still match until this is turned off (README).
+QUERY_CODE_ACCEPT_PASSWORD_HASHES = env_bool("QUERY_CODE_ACCEPT_PASSWORD_HASHES", True)
 
 # Scans of filing materials and documents to serve: PDF, JPEG or PNG, checked by content.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)

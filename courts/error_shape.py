@@ -37,6 +37,7 @@ _ERROR_DESCRIPTIONS = {
     413: gettext_lazy("The request body is over the size limit"),
     415: gettext_lazy("Not a content type this operation takes"),
     429: gettext_lazy("Too many attempts; try again later"),
+    503: gettext_lazy("A service this needs does not answer just now; try again later"),
 }
 
 

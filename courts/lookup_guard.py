@@ -32,6 +32,17 @@ def client() -> redis.Redis:
     return _client_for(settings.CELERY_BROKER_URL)
 
 
+# Decrement each key that still exists, never below zero; one script, so atomic.
+_GIVE_BACK = """
+for _, key in ipairs(KEYS) do
+  if redis.call('exists', key) == 1 and tonumber(redis.call('get', key)) > 0 then
+    redis.call('decr', key)
+  end
+end
+return 0
+"""
+
+
 class Refusal(StrEnum):
     THROTTLED = "throttled"  # this address failed too often
     LOCKED = "locked"  # this number is locked
@@ -79,12 +90,10 @@ class LookupGuard:
             self._lock()
 
     def succeeded(self) -> None:
-        """The right code: this attempt gives its counts back."""
+        """The right code: this attempt gives its counts back (to counters still there: one that expired or
+        was lifted meanwhile is not brought back at -1 without an expiry)."""
         address_key, number_key, _lock_key = _keys(self.number, self.address)
-        pipe = client().pipeline(transaction=True)
-        pipe.decr(address_key)
-        pipe.decr(number_key)
-        pipe.execute()
+        client().eval(_GIVE_BACK, 2, address_key, number_key)
 
     def _lock(self) -> None:
         # The lock replaces the count: once it expires, the number has its 5 tries again.

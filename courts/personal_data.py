@@ -8,6 +8,7 @@
 
 import hashlib
 import hmac
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -55,6 +56,17 @@ def mask(value: str) -> str:
     if len(value) > 4:
         return "*" * (len(value) - 2) + value[-2:]
     return "*" * len(value)
+
+
+# A run of 11 or more letters and digits (an ID number, a credit code, a phone, an account) with at least
+# 7 digits: free text typed by staff may carry one.
+_NUMBER_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(?=(?:[A-Za-z-]*\d){7})[0-9A-Za-z][0-9A-Za-z-]{9,}[0-9A-Za-z]")
+
+
+def mask_in_text(text: str) -> str:
+    """Free text shown to the public (the items a correction asks for): every number in it masked as `mask`
+    masks a field ("带身份证 320509199001011234" -> "带身份证 3205**********1234")."""
+    return _NUMBER_IN_TEXT.sub(lambda match: mask(match.group(0).replace("-", "")), text or "")
 
 
 def seal(value: str) -> Sealed:

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cases.milestones import matter_subjects as case_matter_subjects
 from cases.milestones import next_appointment
-from cases.models import Case
+from cases.models import Case, Filing
 from cases.status import (
     Found,
     Matter,
@@ -29,6 +30,7 @@ from cases.status import (
     register_upcoming,
     subject,
 )
+from courts.personal_data import mask_in_text
 from mediation.models import Confirmation, Mediation, MediationSession
 
 PUBLIC_EVENTS = {
@@ -56,27 +58,44 @@ PUBLIC_EVENTS = {
 
 
 def _mediations_of(matter: Matter):
+    """The mediations of a matter: on its filing or case, the one its filing came from when a mediation
+    failed, the one whose 民特 case or enforcement filing it is."""
     return Mediation.objects.filter(
         Q(pk__in=matter.mediations)
         | Q(origin_filing_id__in=matter.filings)
         | Q(resulting_filing_id__in=matter.filings)
         | Q(origin_case_id__in=matter.cases)
         | Q(confirmations__case_id__in=matter.cases)
-    ).values("pk")
+        | Q(confirmations__enforcement_filing_id__in=matter.filings)
+    )
 
 
 def matter_subjects(matter: Matter):
     mediations = _mediations_of(matter)
+    confirmations = Confirmation.objects.filter(mediation_id__in=mediations.values("pk"))
+    # What the mediations led to, read by the cases flow's own rule (their events, their requests): the
+    # filing made when one failed, the enforcement filing, the 民特 case, and the cases those filings became.
+    filings = Filing.objects.filter(
+        Q(pk__in=mediations.values("resulting_filing_id"))
+        | Q(pk__in=confirmations.values("enforcement_filing_id"))
+    ).values("pk")
+    cases = Case.objects.filter(
+        Q(pk__in=confirmations.values("case_id")) | Q(origin_filing_id__in=filings)
+    ).values("pk")
     return [
-        subject(Mediation, mediations),
-        subject(MediationSession, MediationSession.objects.filter(mediation_id__in=mediations).values("pk")),
-        subject(Confirmation, Confirmation.objects.filter(mediation_id__in=mediations).values("pk")),
+        subject(Mediation, mediations.values("pk")),
+        subject(
+            MediationSession,
+            MediationSession.objects.filter(mediation_id__in=mediations.values("pk")).values("pk"),
+        ),
+        subject(Confirmation, confirmations.values("pk")),
+        *case_matter_subjects(Matter(filings=filings, cases=cases)),
     ]
 
 
 def upcoming_sessions(matter: Matter) -> list[Upcoming]:
     sessions = MediationSession.objects.filter(
-        mediation_id__in=_mediations_of(matter),
+        mediation_id__in=_mediations_of(matter).values("pk"),
         state=MediationSession.State.SCHEDULED,
         starts_at__gt=timezone.now(),
     ).select_related("tribunal__court")
@@ -157,11 +176,15 @@ def find_confirmation(number: str) -> Found | None:
 
 
 def _restore(new_hash: str, mediation_id: int) -> None:
-    """An old-style code hash, used rightly: re-stored as its HMAC on the mediation and its 民特 cases."""
+    """An old-style code hash, used rightly: re-stored as its HMAC on the mediation and on every filing and
+    case that shares it."""
+    from mediation.services.mediations import sharing_the_code
+
+    mediation = Mediation.objects.get(pk=mediation_id)
+    filings, cases = sharing_the_code(mediation, mediation.query_code_hash)
+    cases.update(query_code_hash=new_hash)
+    filings.update(query_code_hash=new_hash)
     Mediation.objects.filter(pk=mediation_id).update(query_code_hash=new_hash)
-    Case.objects.filter(
-        pk__in=Confirmation.objects.filter(mediation_id=mediation_id, case__isnull=False).values("case_id")
-    ).update(query_code_hash=new_hash)
 
 
 def mediation_status(mediation: Mediation, milestones: list[Milestone], upcoming: list[Upcoming]) -> Status:
@@ -227,7 +250,7 @@ def confirmation_status(
     elif confirmation.state == Confirmation.State.SUPPLEMENT_REQUESTED:
         status.next_step = _("Bring the following to the court by:")
         status.due_at = confirmation.supplement_deadline
-        status.items = list(confirmation.supplement_items)
+        status.items = [mask_in_text(item) for item in confirmation.supplement_items]  # typed by staff
     elif confirmation.state == Confirmation.State.CONFIRMED:
         status.next_step = _(
             "The ruling has taken effect. If a party does not perform the agreement, the other may apply "

@@ -73,6 +73,9 @@ def test_a_litigant_types_on_the_keypad_and_sees_the_status(chromium, live_serve
         shot(page, f"{orientation}-2-found")
         page.get_by_test_id("kiosk-done").click()
         page.get_by_test_id("keypad").wait_for()
+        # The result is gone from the history: going back does not show it again.
+        page.go_back()
+        assert page.get_by_test_id("status").count() == 0
     finally:
         context.close()
 

@@ -9,7 +9,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import exceptions, serializers
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -82,15 +82,17 @@ class PublicStatusView(APIView):
 
     @extend_schema(
         request=StatusRequestSerializer,
-        responses={200: StatusSerializer, **error_responses(400, 404, 429)},
+        responses={200: StatusSerializer, **error_responses(400, 404, 429, 503)},
         tags=["public"],
         summary="Procedural status of a filing, case, mediation or confirmation",
     )
     def post(self, request):
         data = StatusRequestSerializer(data=request.data)
         if not data.is_valid():
-            raise exceptions.ValidationError(
-                {name: [_("Enter the number and the query code from your receipt.")] for name in data.errors}
+            # One answer whichever part is missing or malformed: no hint of which part was wrong.
+            message = _("Enter the number and the query code from your receipt.")
+            return Response(
+                error_body("invalid", message, {"number": [message], "code": [message]}), status=400
             )
         lookup = status_lookup(
             number=data.validated_data["number"],
@@ -101,6 +103,8 @@ class PublicStatusView(APIView):
             return Response(StatusSerializer(lookup.status).data)
         if lookup.result == Result.REFUSED:
             return Response(error_body("not_found", refusal_message(lookup.result)), status=404)
+        if lookup.result == Result.UNAVAILABLE:
+            return Response(error_body("unavailable", refusal_message(lookup.result)), status=503)
         seconds = (
             settings.STATUS_LOOKUP_LOCK_SECONDS
             if lookup.result == Result.LOCKED

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='statuslookup',
             name='result',
-            field=models.CharField(choices=[('found', 'found'), ('refused', 'unknown number or wrong code'), ('locked', 'number locked'), ('throttled', 'address throttled')], default='refused', max_length=16, verbose_name='result'),
+            field=models.CharField(choices=[('found', 'found'), ('refused', 'unknown number or wrong code'), ('locked', 'number locked'), ('throttled', 'address throttled'), ('unavailable', 'lookup unavailable')], default='refused', max_length=16, verbose_name='result'),
         ),
         migrations.RunPython(found_rows_were_found, migrations.RunPython.noop),
     ]

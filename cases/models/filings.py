@@ -322,6 +322,7 @@ class StatusLookup(models.Model):
             ("refused", _("unknown number or wrong code")),
             ("locked", _("number locked")),
             ("throttled", _("address throttled")),
+            ("unavailable", _("lookup unavailable")),
         ],
         default="refused",
     )

@@ -27,6 +27,7 @@ from cases.forms.filings import (
 from cases.models import Case, Filing, Party
 from cases.services import filings as services
 from cases.services.parties import PartyInput, clean_parties
+from courts import query_codes
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.forms import all_valid
 from courts.links import links_for
@@ -76,7 +77,9 @@ def filing_new(request):
             attach_service_errors(error, form, parties, filled)
         else:
             # Shown once, on the receipt; only its hash is kept.
-            request.session[QUERY_CODE_SESSION_KEY.format(filing.pk)] = query_code
+            query_codes.keep_for_one_page(
+                request.session, QUERY_CODE_SESSION_KEY.format(filing.pk), query_code
+            )
             messages.success(
                 request, _("Filed and sent to %(court)s.") % {"court": filing.jurisdiction_court.name}
             )
@@ -95,7 +98,7 @@ def filing_new(request):
 def filing_receipt(request, filing_id: int):
     """The materials receipt (诉讼材料收据), printable; shows the query code the one time it is in clear."""
     filing = _filing_or_404(request, filing_id)
-    query_code = request.session.pop(QUERY_CODE_SESSION_KEY.format(filing.pk), None)
+    query_code = query_codes.take_for_one_page(request.session, QUERY_CODE_SESSION_KEY.format(filing.pk))
     if query_code:
         keep_code_for_print(request.session, filing.pk, query_code)  # for the PDF's one print
     return render(
@@ -119,7 +122,7 @@ def filing_reissue_code(request, filing_id: int):
     except ActionForbidden as refusal:
         messages.error(request, str(refusal))
         return redirect("filing-detail", filing.pk)
-    request.session[QUERY_CODE_SESSION_KEY.format(filing.pk)] = query_code
+    query_codes.keep_for_one_page(request.session, QUERY_CODE_SESSION_KEY.format(filing.pk), query_code)
     messages.success(request, _("A new query code was issued; the old one no longer works."))
     return redirect("filing-receipt", filing.pk)
 

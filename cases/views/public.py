@@ -10,6 +10,9 @@ from django.views.decorators.cache import never_cache
 from cases.status import CODE_MAX_LENGTH, NUMBER_MAX_LENGTH, Result, refusal_message, status_lookup
 from courts.login_throttle import client_address
 
+# A lock or a throttle is 429; a guard that cannot count is 503; an unknown number or wrong code is the page.
+REFUSAL_STATUS = {Result.LOCKED: 429, Result.THROTTLED: 429, Result.UNAVAILABLE: 503}
+
 
 class UnechoedInput(forms.TextInput):
     """Shown as typed, never sent back in a page: a code is not left on a shared screen."""
@@ -43,7 +46,9 @@ def _look_up(request, template: str, extra: dict | None = None):
         status = lookup.status
         if lookup.result != Result.FOUND:
             refused = refusal_message(lookup.result)
-            code = 429 if lookup.result in (Result.LOCKED, Result.THROTTLED) else 200
+            code = {Result.LOCKED: 429, Result.THROTTLED: 429, Result.UNAVAILABLE: 503}.get(
+                lookup.result, 200
+            )
     elif request.method == "POST":
         refused = refusal_message(Result.REFUSED)
     context = {"form": form, "status": status, "refused": refused, **(extra or {})}

@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -772,12 +773,31 @@ def mediation_convert_to_filing(*, mediation_id: int, actor) -> Filing:
 # --- The parties' query code and their status lookup (issue 9) ------------------------------------------
 
 
-def lookup_numbers(mediation: Mediation) -> list[str]:
-    """The numbers the parties may look this mediation up by: its own, and its 民特 cases'."""
-    cases = Confirmation.objects.filter(mediation=mediation, case__isnull=False).values_list(
-        "case__number", flat=True
+def sharing_the_code(mediation: Mediation, code_hash: str):
+    """The filings and cases that took this mediation's query code and still hold it: its 民特 cases, the
+    filing made when it failed, its enforcement filings, and the cases those filings became (one whose code
+    a window reissued since holds its own, and is left alone)."""
+    confirmations = Confirmation.objects.filter(mediation=mediation)
+    filings = Filing.objects.filter(
+        Q(pk=mediation.resulting_filing_id) | Q(pk__in=confirmations.values("enforcement_filing_id")),
+        query_code_hash=code_hash,
     )
-    return [mediation.number, *cases]
+    cases = Case.objects.filter(
+        Q(pk__in=confirmations.values("case_id")) | Q(origin_filing__in=filings.values("pk")),
+        query_code_hash=code_hash,
+    )
+    return filings, cases
+
+
+def lookup_numbers(mediation: Mediation) -> list[str]:
+    """The numbers the parties may look this mediation up by with its code: its own, and those of the
+    filings and cases that share the code."""
+    filings, cases = sharing_the_code(mediation, mediation.query_code_hash)
+    return [
+        mediation.number,
+        *filings.values_list("receipt_number", flat=True),
+        *cases.values_list("number", flat=True),
+    ]
 
 
 def mediation_lookup_locks(mediation: Mediation) -> dict[str, int]:
@@ -788,17 +808,19 @@ def mediation_lookup_locks(mediation: Mediation) -> dict[str, int]:
 
 def mediation_reissue_query_code(*, mediation_id: int, actor) -> tuple[Mediation, str]:
     """A new query code for parties who lost theirs (their identity checked); the old one stops working,
-    for the mediation and for its 民特 cases, which share it."""
+    for the mediation and for every filing and case that shares it (`sharing_the_code`)."""
     query_code = query_codes.new_code()
     code_hash = query_codes.hash_code(query_code)
     with transaction.atomic(durable=True):
         mediation = locked(mediation_id)
         require(permissions.may_act_for_parties(actor, mediation))
+        numbers = lookup_numbers(mediation)
+        filings, cases = sharing_the_code(mediation, mediation.query_code_hash)
+        # Cases first: which cases share the code is read through the filings, still holding the old hash.
+        cases.update(query_code_hash=code_hash)
+        filings.update(query_code_hash=code_hash)
         mediation.query_code_hash = code_hash
         mediation.save(update_fields=["query_code_hash", "updated_at"])
-        Case.objects.filter(
-            pk__in=Confirmation.objects.filter(mediation=mediation, case__isnull=False).values("case_id")
-        ).update(query_code_hash=code_hash)
         record_event(
             subject=mediation,
             action="mediation.reissue_query_code",
@@ -806,7 +828,7 @@ def mediation_reissue_query_code(*, mediation_id: int, actor) -> tuple[Mediation
             from_state=mediation.state,
             to_state=mediation.state,
         )
-    for number in lookup_numbers(mediation):
+    for number in numbers:
         lift_lock(number)
     return mediation, query_code
 

@@ -22,6 +22,7 @@ from cases.forms.requests import attach_request_errors
 from cases.models import Filing
 from cases.selectors import cases_visible_to, filings_visible_to
 from cases.services.parties import PartyInput
+from courts import query_codes
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.login_throttle import client_address
 from courts.page_actions import post_action
@@ -239,7 +240,9 @@ def mediation_new(request):
             )
         else:
             # Shown once, on the mediation's page; only its hash is kept.
-            request.session[QUERY_CODE_SESSION_KEY.format(mediation.pk)] = query_code
+            query_codes.keep_for_one_page(
+                request.session, QUERY_CODE_SESSION_KEY.format(mediation.pk), query_code
+            )
             messages.success(
                 request,
                 _("Mediation %(number)s opened; the invited tribunals are being told.")
@@ -349,7 +352,9 @@ def detail_context(request, mediation: Mediation, **extra) -> dict:
         "timeline": selectors.mediation_timeline(mediation),
         "may_reveal": permissions.may_see_identity(user, mediation),
         "revealed": {},
-        "query_code": request.session.pop(QUERY_CODE_SESSION_KEY.format(mediation.pk), None),
+        "query_code": query_codes.take_for_one_page(
+            request.session, QUERY_CODE_SESSION_KEY.format(mediation.pk)
+        ),
         "may_act_for_parties": permissions.may_act_for_parties(user, mediation),
         "lookup_locks": mediations.mediation_lookup_locks(mediation),
         "open_action": "",
@@ -601,7 +606,9 @@ def _run(request, mediation: Mediation, action: str, forms: dict) -> tuple[str, 
         )
     if action == "reissue-code":
         _mediation, query_code = mediations.mediation_reissue_query_code(mediation_id=pk, actor=user)
-        request.session[QUERY_CODE_SESSION_KEY.format(pk)] = query_code  # shown once, on the page
+        query_codes.keep_for_one_page(
+            request.session, QUERY_CODE_SESSION_KEY.format(pk), query_code
+        )  # shown once, on the page
         return _("A new query code was issued; the old one no longer works."), here
     if action == "lift-lock":
         mediations.mediation_lift_lookup_lock(mediation_id=pk, actor=user)

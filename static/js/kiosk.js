@@ -27,6 +27,15 @@
   });
   arm();
 
+  // Done replaces the result in the history, so a back gesture cannot bring the last person's status back.
+  var done = document.querySelector("[data-testid=kiosk-done]");
+  if (done) {
+    done.addEventListener("click", function (event) {
+      event.preventDefault();
+      window.location.replace(start);
+    });
+  }
+
   if (!number) return; // the result screen: only the idle timer and the Done button
 
   [number, code].forEach(function (field) {

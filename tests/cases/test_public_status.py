@@ -406,3 +406,66 @@ def test_production_refuses_to_start_without_a_query_code_key():
         text=True,
     )
     assert result.returncode != 0 and "QUERY_CODE_KEY" in result.stderr
+
+
+# --- After review -------------------------------------------------------------------------------------------
+
+
+def test_a_broker_that_does_not_answer_refuses_the_lookup_never_a_500(client, registered, settings):
+    filing, _case, code = registered
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    response = ask(client, filing.receipt_number, code)
+    assert response.status_code == 503 and response.json()["code"] == "unavailable"
+    assert client.post("/status/", {"number": filing.receipt_number, "code": code}).status_code == 503
+    assert set(StatusLookup.objects.values_list("result", flat=True)) == {"unavailable"}
+
+
+def test_a_success_never_brings_back_a_counter_that_is_gone(registered):
+    """A count given back to a key that expired or was lifted meanwhile would sit at -1 with no expiry."""
+    from courts.lookup_guard import PREFIX, LookupGuard, client, lift_lock
+
+    filing, _case, _code = registered
+    guard = LookupGuard(filing.receipt_number, "10.0.0.7")
+    assert guard.begin() is None
+    lift_lock(filing.receipt_number)  # a clerk lifts (and forgets the count) meanwhile
+    guard.succeeded()
+    assert client().exists(f"{PREFIX}number:{filing.receipt_number}") == 0
+    assert client().ttl(f"{PREFIX}addr:10.0.0.7") > 0
+
+
+def test_every_malformed_request_gets_one_answer_naming_no_part(client, db):
+    bodies = [
+        {},
+        {"number": "KY1"},
+        {"code": "ABCDEFGH"},
+        {"number": ["a"], "code": 1},
+        {"number": "x" * 999},
+    ]
+    answers = {str(client.post(API, body, content_type="application/json").json()) for body in bodies}
+    assert len(answers) == 1
+
+
+def test_numbers_typed_into_the_items_to_bring_are_masked(client, wujiang_clerk, qingpu_clerk, courts):
+    from tests.cases.conftest import working_day
+
+    filing, code = submit(wujiang_clerk, courts)
+    deliver_pending()
+    svc.filing_request_correction(
+        filing_id=filing.pk,
+        actor=qingpu_clerk,
+        items=[f"原告身份证（{PLAINTIFF_ID}）复印件", "联系电话13812345678的确认"],
+        deadline=working_day(5),
+    )
+    body = ask(client, filing.receipt_number, code).json()
+    assert body["items"] == [
+        f"原告身份证（{PLAINTIFF_ID[:4]}**********{PLAINTIFF_ID[-4:]}）复印件",
+        "联系电话138****5678的确认",
+    ]
+    assert PLAINTIFF_ID not in str(body) and "13812345678" not in str(body)
+
+
+def test_old_codes_stop_matching_once_the_fallback_is_turned_off(client, registered, settings):
+    filing, case, code = registered
+    Filing.objects.filter(pk=filing.pk).update(query_code_hash=make_password(code))
+    settings.QUERY_CODE_ACCEPT_PASSWORD_HASHES = False
+    assert ask(client, filing.receipt_number, code).status_code == 404

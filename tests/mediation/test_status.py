@@ -159,3 +159,66 @@ def test_an_invited_tribunal_may_not_reissue_the_code(client, fenhu_judge, xitan
     deliver_pending()
     with pytest.raises(ActionForbidden):
         mediation_reissue_query_code(mediation_id=mediation.pk, actor=xitang_judge)
+
+
+@pytest.fixture
+def failed_and_refiled(qingpu_window, wujiang_filing, fenhu_judge, xitang_judge, courts):
+    """Filed at Qingpu for Wujiang, diverted to mediation at Fenhu, failed, and sent on as a new filing: the
+    litigant holds the first receipt's code, the mediation's code covers the new filing."""
+    from cases.services.filings import filing_divert_to_mediation
+    from mediation.services.mediations import (
+        Origin,
+        invitation_accept,
+        mediation_convert_to_filing,
+        mediation_fail,
+        mediation_open,
+    )
+    from tests.cases.conftest import submit
+    from tests.mediation.conftest import tribunal
+
+    filing, filing_code = submit(qingpu_window, courts, jurisdiction_court="wujiang")
+    deliver_pending()
+    filing_divert_to_mediation(filing_id=filing.pk, actor=wujiang_filing)
+    deliver_pending()
+    mediation, mediation_code = mediation_open(
+        actor=fenhu_judge,
+        lead_tribunal=tribunal("fenhu"),
+        invited_tribunals=[tribunal("xitang")],
+        origin=Origin(filing_id=filing.pk),
+        consent=True,
+    )
+    deliver_pending()
+    invitation_accept(invitation_id=mediation.invitations.get().pk, actor=xitang_judge)
+    deliver_pending()
+    mediation_fail(mediation_id=mediation.pk, actor=fenhu_judge, reason="被告拒绝调解")
+    refiled = mediation_convert_to_filing(mediation_id=mediation.pk, actor=fenhu_judge)
+    deliver_pending()
+    return filing, filing_code, mediation, mediation_code, refiled
+
+
+def test_the_first_receipt_follows_the_matter_into_the_filing_made_when_mediation_failed(
+    client, failed_and_refiled
+):
+    filing, filing_code, _mediation, _code, refiled = failed_and_refiled
+    labels = [
+        milestone["label"]
+        for milestone in ask(client, filing.receipt_number, filing_code).json()["milestones"]
+    ]
+    assert "转入诉前调解" in labels and "调解未达成协议" in labels and "纠纷已转为立案申请" in labels
+    # The new filing's own events are the matter's too: it was received by the court with jurisdiction.
+    assert labels.count("窗口收到材料") + labels.count("管辖法院收到材料") >= 3
+    assert "被告拒绝调解" not in str(labels)
+    del refiled
+
+
+def test_a_new_mediation_code_stops_the_old_one_on_the_filing_that_shares_it(
+    client, failed_and_refiled, fenhu_judge
+):
+    from mediation.services.mediations import mediation_reissue_query_code
+
+    _filing, _filing_code, mediation, old_code, refiled = failed_and_refiled
+    assert ask(client, refiled.receipt_number, old_code).status_code == 200  # the litigant kept the code
+    _mediation, new_code = mediation_reissue_query_code(mediation_id=mediation.pk, actor=fenhu_judge)
+    for number in (mediation.number, refiled.receipt_number):
+        assert ask(client, number, old_code).status_code == 404, number
+        assert ask(client, number, new_code).status_code == 200, number
