@@ -51,10 +51,25 @@ def test_parallel_wrong_passwords_cannot_all_slip_under_the_limit(transactional_
 
 
 def test_parallel_wrong_query_codes_cannot_all_slip_under_the_limit(transactional_db, courts, settings):
+    """One number: 5 wrong codes are checked, whatever arrives at once; the rest find it locked (issue 9)."""
     settings.STATUS_LOOKUP_FAILURE_LIMIT = 10
 
     def wrong(_index):
         return Client().post("/status/", {"number": "KY320509-20261201-0001", "code": "WRONG234"}).status_code
+
+    codes = at_once(wrong, TRIES)
+    assert sorted(codes) == [200] * 5 + [429] * (TRIES - 5)
+
+
+def test_parallel_wrong_numbers_from_one_address_cannot_all_slip_under_its_limit(
+    transactional_db, courts, settings
+):
+    """Another number each time: the per-address limit (10) holds."""
+    settings.STATUS_LOOKUP_FAILURE_LIMIT = 10
+
+    def wrong(index):
+        number = f"KY320509-20261201-{index:04d}"
+        return Client().post("/status/", {"number": number, "code": "WRONG234"}).status_code
 
     codes = at_once(wrong, TRIES)
     assert sorted(codes) == [200] * 10 + [429] * (TRIES - 10)
