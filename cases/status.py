@@ -11,9 +11,14 @@ sessions, confirmations). A flow registers
 - a finder: the record a number names, read in one query (`register_status_finder`);
 - the subjects of a matter: which records' timeline events belong to it (`register_matter_subjects`);
 - its public events: which timeline actions are milestones, with their label (`register_public_events`);
-- upcoming appointments, one query (`register_upcoming`).
+- how the matter widens beyond its numbers' records, with its appointments to come, one query
+  (`register_matter_widening`: mediation adds the mediations of the filing or case, their sessions and
+  confirmations, and the filings and cases they led to).
 A lookup costs at most 4 SQL queries whatever the matter holds (bench/status_lookup.py): the finder's, the
-log row, the matter's events, the appointments. The guard's counters are in Redis (courts.lookup_guard).
+log row, the widening (with the appointments), the matter's events. Every id is known before the events
+query, which reads them as plain lists: subqueries ORed over the million-row tables there made PostgreSQL
+scan the timeline (seconds a lookup), where lists are a bitmap index scan per subject. The guard's
+counters are in Redis (courts.lookup_guard).
 """
 
 import datetime as dt
@@ -88,10 +93,15 @@ class Matter:
     """The records one lookup follows across flows and courts: the filing, the case it became, the
     mediations on either. Ids only; each flow turns them into its records' timeline subjects."""
 
-    # Each a list of ids, or a subquery of them (a flow widening the matter in the same one query).
-    filings: Any = field(default_factory=list)
-    cases: Any = field(default_factory=list)
-    mediations: Any = field(default_factory=list)
+    filings: list[int] = field(default_factory=list)
+    cases: list[int] = field(default_factory=list)
+    mediations: list[int] = field(default_factory=list)
+    sessions: list[int] = field(default_factory=list)
+    confirmations: list[int] = field(default_factory=list)
+
+    def add(self, name: str, ids) -> None:
+        known = getattr(self, name)
+        known.extend(pk for pk in ids if pk is not None and pk not in known)
 
 
 @dataclass
@@ -122,7 +132,7 @@ class PublicEvent:
 StatusFinder = Callable[[str], Found | None]
 _finders: list[tuple[Callable[[str], bool] | None, StatusFinder]] = []
 _subjects: list[Callable[[Matter], list[Q]]] = []
-_upcoming: list[Callable[[Matter], list[Upcoming]]] = []
+_widenings: list[Callable[[Matter], list[Upcoming]]] = []
 _public_events: dict[str, PublicEvent] = {}
 
 
@@ -138,9 +148,11 @@ def register_matter_subjects(subjects: Callable[[Matter], list[Q]]) -> None:
         _subjects.append(subjects)
 
 
-def register_upcoming(upcoming: Callable[[Matter], list[Upcoming]]) -> None:
-    if upcoming not in _upcoming:
-        _upcoming.append(upcoming)
+def register_matter_widening(widening: Callable[[Matter], list[Upcoming]]) -> None:
+    """`widening(matter)` adds to the matter the ids of the records it reaches, in one query, and answers
+    the appointments it found on the way."""
+    if widening not in _widenings:
+        _widenings.append(widening)
 
 
 def register_public_events(events: dict[str, PublicEvent]) -> None:
@@ -206,7 +218,8 @@ def status_lookup(*, number: str, code: str, address: str) -> Lookup:
     if old_hash:
         found.restore(query_codes.hash_code(code))
     _log(asked, Result.FOUND, address, found.log)
-    return Lookup(Result.FOUND, found.build(milestones_of(found.matter), upcoming_of(found.matter)))
+    upcoming = upcoming_of(found.matter)  # first: it widens the matter whose events are read next
+    return Lookup(Result.FOUND, found.build(milestones_of(found.matter), upcoming))
 
 
 def _quietly(step: Callable[[], None]) -> None:
@@ -245,7 +258,8 @@ def milestones_of(matter: Matter) -> list[Milestone]:
 
 
 def upcoming_of(matter: Matter) -> list[Upcoming]:
-    return sorted((item for upcoming in _upcoming for item in upcoming(matter)), key=lambda item: item.at)
+    """Widen the matter (each flow's one query) and answer its appointments to come, soonest first."""
+    return sorted((item for widen in _widenings for item in widen(matter)), key=lambda item: item.at)
 
 
 def payload_date(key: str):

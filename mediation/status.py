@@ -9,13 +9,11 @@ DOMAIN.md).
 """
 
 from django.db.models import OuterRef, Q, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cases.milestones import matter_subjects as case_matter_subjects
 from cases.milestones import next_appointment
-from cases.models import Case, Filing
 from cases.status import (
     Found,
     Matter,
@@ -25,9 +23,9 @@ from cases.status import (
     Upcoming,
     contact_of,
     register_matter_subjects,
+    register_matter_widening,
     register_public_events,
     register_status_finder,
-    register_upcoming,
     subject,
 )
 from courts.personal_data import mask_in_text
@@ -70,43 +68,70 @@ def _mediations_of(matter: Matter):
     )
 
 
-def matter_subjects(matter: Matter):
-    mediations = _mediations_of(matter)
-    confirmations = Confirmation.objects.filter(mediation_id__in=mediations.values("pk"))
-    # What the mediations led to, read by the cases flow's own rule (their events, their requests): the
-    # filing made when one failed, the enforcement filing, the 民特 case, and the cases those filings became.
-    filings = Filing.objects.filter(
-        Q(pk__in=mediations.values("resulting_filing_id"))
-        | Q(pk__in=confirmations.values("enforcement_filing_id"))
-    ).values("pk")
-    cases = Case.objects.filter(
-        Q(pk__in=confirmations.values("case_id")) | Q(origin_filing_id__in=filings)
-    ).values("pk")
-    return [
-        subject(Mediation, mediations.values("pk")),
-        subject(
-            MediationSession,
-            MediationSession.objects.filter(mediation_id__in=mediations.values("pk")).values("pk"),
-        ),
-        subject(Confirmation, confirmations.values("pk")),
-        *case_matter_subjects(Matter(filings=filings, cases=cases)),
-    ]
-
-
-def upcoming_sessions(matter: Matter) -> list[Upcoming]:
-    sessions = MediationSession.objects.filter(
-        mediation_id__in=_mediations_of(matter).values("pk"),
-        state=MediationSession.State.SCHEDULED,
-        starts_at__gt=timezone.now(),
-    ).select_related("tribunal__court")
-    return [
-        Upcoming(
-            at=session.starts_at,
-            label=_("Mediation session"),
-            place=_("online") if session.mode == MediationSession.Mode.ONLINE else session.tribunal.name,
-            court=session.tribunal.court.name if session.tribunal_id else "",
+def widen(matter: Matter) -> list[Upcoming]:
+    """One query: the matter's mediations with their sessions and confirmations, and what they led to (the
+    filing made when one failed, the enforcement filing, the 民特 case, and the cases those filings became),
+    added to the matter; the sessions still to come, answered. No mediation: no query at all (every list
+    empty) or one that finds nothing."""
+    rows = _mediations_of(matter).values(
+        "pk",
+        "resulting_filing_id",
+        "resulting_filing__case__id",
+        "confirmations__pk",
+        "confirmations__case_id",
+        "confirmations__enforcement_filing_id",
+        "confirmations__enforcement_filing__case__id",
+        "sessions__pk",
+        "sessions__state",
+        "sessions__mode",
+        "sessions__starts_at",
+        "sessions__tribunal__name_zh",
+        "sessions__tribunal__name_en",
+        "sessions__tribunal__court__name_zh",
+        "sessions__tribunal__court__name_en",
+    )
+    english = (translation.get_language() or "").startswith("en")
+    upcoming, seen_sessions, now = [], set(), timezone.now()
+    for row in rows:
+        matter.add("mediations", [row["pk"]])
+        matter.add("confirmations", [row["confirmations__pk"]])
+        matter.add("sessions", [row["sessions__pk"]])
+        matter.add("filings", [row["resulting_filing_id"], row["confirmations__enforcement_filing_id"]])
+        matter.add(
+            "cases",
+            [
+                row["resulting_filing__case__id"],
+                row["confirmations__case_id"],
+                row["confirmations__enforcement_filing__case__id"],
+            ],
         )
-        for session in sessions
+        session = row["sessions__pk"]
+        if (
+            session is None
+            or session in seen_sessions
+            or row["sessions__state"] != MediationSession.State.SCHEDULED
+            or row["sessions__starts_at"] <= now
+        ):
+            continue
+        seen_sessions.add(session)
+        tribunal = row["sessions__tribunal__name_en" if english else "sessions__tribunal__name_zh"] or ""
+        court = row["sessions__tribunal__court__name_en" if english else "sessions__tribunal__court__name_zh"]
+        upcoming.append(
+            Upcoming(
+                at=row["sessions__starts_at"],
+                label=_("Mediation session"),
+                place=_("online") if row["sessions__mode"] == MediationSession.Mode.ONLINE else tribunal,
+                court=court or "",
+            )
+        )
+    return upcoming
+
+
+def matter_subjects(matter: Matter):
+    return [
+        subject(Mediation, matter.mediations),
+        subject(MediationSession, matter.sessions),
+        subject(Confirmation, matter.confirmations),
     ]
 
 
@@ -263,5 +288,5 @@ def register() -> None:
     register_status_finder(find_mediation, claims=is_mediation_number)
     register_status_finder(find_confirmation, claims=is_confirmation_number)
     register_matter_subjects(matter_subjects)
-    register_upcoming(upcoming_sessions)
+    register_matter_widening(widen)
     register_public_events(PUBLIC_EVENTS)

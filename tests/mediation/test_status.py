@@ -79,7 +79,7 @@ def ask(client, number: str, code: str):
 
 
 def test_a_case_from_another_court_shows_the_mediation_session_coming_at_xitang(
-    client, wujiang_clerk, qingpu_clerk, courts, zhujiajiao_judge, xitang_judge
+    client, wujiang_clerk, qingpu_clerk, courts, zhujiajiao_judge, xitang_judge, django_assert_max_num_queries
 ):
     """The headline: filed at Wujiang, registered at Qingpu, mediated with Xitang; the litigant asks with the
     receipt from Wujiang and sees the session to come at the Xitang tribunal."""
@@ -103,7 +103,8 @@ def test_a_case_from_another_court_shows_the_mediation_session_coming_at_xitang(
     deliver_pending()
     start = next_working_morning(days=5)
     schedule(mediation, zhujiajiao_judge, start=start, tribunal=tribunal("xitang"), room="第二调解室")
-    body = ask(client, filing.receipt_number, code).json()
+    with django_assert_max_num_queries(4):  # finder, log row, the matter widened to its mediation, events
+        body = ask(client, filing.receipt_number, code).json()
     assert body["case_number"] == case.number
     assert [item["place"] for item in body["upcoming"]] == ["西塘人民法庭"]
     assert body["upcoming"][0]["court"] == "浙江省嘉善县人民法院"
