@@ -28,15 +28,6 @@ messages: $(MESSAGES)
 makemessages: $(INSTALLED)
 	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-obsolete --ignore=.venv --ignore=var
 
-demo: export DEBUG = 1
-demo: export DEMO_MODE = 1
-demo: system $(INSTALLED) $(VENDORED) messages
-	mkdir -p var
-	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/python manage.py createcachetable
-	$(BIN)/python manage.py seed_demo
-	PORT=$(PORT) $(BIN)/python scripts/run_demo.py
-
 # Tools from the npm registry (package.json): jsQR, served to the kiosk from static/vendor/ (never a CDN),
 # and axe-core for the accessibility checks of the browser journeys (test-only, never served).
 NODE_TOOLS := node_modules/.installed
@@ -48,6 +39,15 @@ VENDORED := static/vendor/jsQR.js
 static/vendor/jsQR.js: $(NODE_TOOLS)
 	mkdir -p static/vendor
 	cp node_modules/jsqr/dist/jsQR.js $@
+
+demo: export DEBUG = 1
+demo: export DEMO_MODE = 1
+demo: system $(INSTALLED) $(VENDORED) messages
+	mkdir -p var
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py createcachetable
+	$(BIN)/python manage.py seed_demo
+	PORT=$(PORT) $(BIN)/python scripts/run_demo.py
 
 test: export DEBUG = 1
 test: system-test $(INSTALLED) $(NODE_TOOLS) $(VENDORED) messages
