@@ -27,6 +27,7 @@ from cases.status import (
     subject,
 )
 from courts.personal_data import mask_in_text
+from courts.selectors import court_by_id, tribunal_by_id
 
 PUBLIC_EVENTS = {
     "filing.submit": PublicEvent(gettext_lazy("Materials received at the window")),
@@ -71,9 +72,8 @@ def _first(queryset):
 
 def find_filing(number: str) -> Found | None:
     filing = _first(
-        Filing.objects.select_related(
-            "jurisdiction_court", "collaborating_court", "case__court", "case__tribunal"
-        ).filter(receipt_number=number)
+        # The courts and tribunals come from the process's registry (courts.selectors), not joined in.
+        Filing.objects.select_related("case").filter(receipt_number=number)
     )
     if filing is None:
         return None
@@ -92,11 +92,7 @@ def find_filing(number: str) -> Found | None:
 
 
 def find_case(number: str) -> Found | None:
-    case = _first(
-        Case.objects.select_related(
-            "court", "tribunal", "origin_filing__collaborating_court", "origin_filing__jurisdiction_court"
-        ).filter(number=number)
-    )
+    case = _first(Case.objects.select_related("origin_filing").filter(number=number))
     if case is None:
         return None
     filing = case.origin_filing
@@ -128,10 +124,10 @@ def filing_status(filing: Filing, milestones: list[Milestone], upcoming: list[Up
         title=_("Cross-region filing %(receipt)s") % {"receipt": filing.receipt_number},
         state=filing.state,
         state_label=str(filing.get_state_display()),
-        court=filing.jurisdiction_court.name,
+        court=court_by_id(filing.jurisdiction_court_id).name,
         milestones=milestones,
         upcoming=upcoming,
-        contact=contact_of(filing.jurisdiction_court),
+        contact=contact_of(court_by_id(filing.jurisdiction_court_id)),
     )
     if filing.state == state.SUBMITTED:
         status.next_step = _("The materials are on their way to the court with jurisdiction.")
@@ -163,7 +159,8 @@ def case_status(
     asked: str,
     filing: Filing | None = None,
 ) -> Status:
-    where = case.tribunal or case.court
+    court = court_by_id(case.court_id)
+    tribunal = tribunal_by_id(case.tribunal_id) if case.tribunal_id else None
     status = Status(
         number=asked,
         kind="case",
@@ -171,10 +168,10 @@ def case_status(
         state=case.state,
         state_label=str(case.get_state_display()),
         case_number=case.number,
-        court=f"{case.court.name} {case.tribunal.name}" if case.tribunal_id else case.court.name,
+        court=f"{court.name} {tribunal.name}" if tribunal else court.name,
         milestones=milestones,
         upcoming=upcoming,
-        contact=contact_of(where) or contact_of(case.court),
+        contact=(contact_of(tribunal) if tribunal else "") or contact_of(court),
     )
     if case.state == Case.State.CLOSED:
         status.next_step = _("The case is closed.")

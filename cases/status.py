@@ -40,6 +40,7 @@ from courts import query_codes
 from courts.lookup_guard import LookupGuard, Refusal
 from courts.models import Event
 from courts.numbers import normalise_number
+from courts.selectors import court_by_id
 
 STATUS_KINDS = ["filing", "case", "mediation", "confirmation"]  # what a number may name
 NUMBER_MAX_LENGTH = 64
@@ -244,15 +245,15 @@ def milestones_of(matter: Matter) -> list[Milestone]:
         return []
     events = (
         Event.objects.filter(reduce(or_, subjects), action__in=list(_public_events))
-        .select_related("actor_court")
-        .only("action", "to_state", "payload", "created_at", "actor_court__name_zh", "actor_court__name_en")
+        .only("action", "to_state", "payload", "created_at", "actor_court_id")
         .order_by("created_at", "id")
     )
     milestones = []
     for event in events:
         rule = _public_events[event.action]
         if rule.shown(event):
-            court = event.actor_court.name if event.actor_court_id else ""
+            # The court by the process's registry (courts.selectors), not joined into the query.
+            court = court_by_id(event.actor_court_id).name if event.actor_court_id else ""
             milestones.append(Milestone(at=rule.at(event), label=str(rule.label), court=court))
     return milestones
 

@@ -9,7 +9,7 @@ DOMAIN.md).
 """
 
 from django.db.models import OuterRef, Q, Subquery
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -29,6 +29,7 @@ from cases.status import (
     subject,
 )
 from courts.personal_data import mask_in_text
+from courts.selectors import court_by_id, tribunal_by_id
 from mediation.models import Confirmation, Mediation, MediationSession
 
 PUBLIC_EVENTS = {
@@ -85,12 +86,8 @@ def widen(matter: Matter) -> list[Upcoming]:
         "sessions__state",
         "sessions__mode",
         "sessions__starts_at",
-        "sessions__tribunal__name_zh",
-        "sessions__tribunal__name_en",
-        "sessions__tribunal__court__name_zh",
-        "sessions__tribunal__court__name_en",
+        "sessions__tribunal_id",  # named from the process's registry (courts.selectors), not joined in
     )
-    english = (translation.get_language() or "").startswith("en")
     upcoming, seen_sessions, now = [], set(), timezone.now()
     for row in rows:
         matter.add("mediations", [row["pk"]])
@@ -114,14 +111,14 @@ def widen(matter: Matter) -> list[Upcoming]:
         ):
             continue
         seen_sessions.add(session)
-        tribunal = row["sessions__tribunal__name_en" if english else "sessions__tribunal__name_zh"] or ""
-        court = row["sessions__tribunal__court__name_en" if english else "sessions__tribunal__court__name_zh"]
+        tribunal = tribunal_by_id(row["sessions__tribunal_id"]) if row["sessions__tribunal_id"] else None
+        online = row["sessions__mode"] == MediationSession.Mode.ONLINE
         upcoming.append(
             Upcoming(
                 at=row["sessions__starts_at"],
                 label=_("Mediation session"),
-                place=_("online") if row["sessions__mode"] == MediationSession.Mode.ONLINE else tribunal,
-                court=court or "",
+                place=_("online") if online or tribunal is None else tribunal.name,
+                court=court_by_id(tribunal.court_id).name if tribunal else "",
             )
         )
     return upcoming
@@ -151,14 +148,12 @@ def _latest_confirmation(field: str):
 def find_mediation(number: str) -> Found | None:
     mediation = next(
         iter(
-            Mediation.objects.select_related("lead_tribunal", "lead_court")
-            .annotate(
+            Mediation.objects.annotate(
                 confirmation_state=_latest_confirmation("state"),
                 confirmation_due_at=_latest_confirmation("decision_due_at"),
                 confirmation_case=_latest_confirmation("case_id"),
                 confirmation_case_number=_latest_confirmation("case__number"),
-            )
-            .filter(number=number)[:1]
+            ).filter(number=number)[:1]
         ),
         None,
     )
@@ -179,9 +174,7 @@ def find_mediation(number: str) -> Found | None:
 def find_confirmation(number: str) -> Found | None:
     """A 民特 case number: the confirmation registered as that case (the case keeps the mediation's code)."""
     confirmation = next(
-        iter(
-            Confirmation.objects.select_related("case", "court", "mediation").filter(case__number=number)[:1]
-        ),
+        iter(Confirmation.objects.select_related("case", "mediation").filter(case__number=number)[:1]),
         None,
     )
     if confirmation is None:
@@ -220,10 +213,13 @@ def mediation_status(mediation: Mediation, milestones: list[Milestone], upcoming
         title=_("Pre-filing mediation %(number)s") % {"number": mediation.number},
         state=mediation.state,
         state_label=str(mediation.get_state_display()),
-        court=f"{mediation.lead_court.name} {mediation.lead_tribunal.name}",
+        court=" ".join(
+            (court_by_id(mediation.lead_court_id).name, tribunal_by_id(mediation.lead_tribunal_id).name)
+        ),
         milestones=milestones,
         upcoming=upcoming,
-        contact=contact_of(mediation.lead_tribunal) or contact_of(mediation.lead_court),
+        contact=contact_of(tribunal_by_id(mediation.lead_tribunal_id))
+        or contact_of(court_by_id(mediation.lead_court_id)),
         case_number=mediation.confirmation_case_number or "",
     )
     if mediation.state in (state.PROPOSED, state.DECLINED):
@@ -263,10 +259,10 @@ def confirmation_status(
         title=confirmation.case.number,
         state=confirmation.state,
         state_label=str(confirmation.get_state_display()),
-        court=confirmation.court.name,
+        court=court_by_id(confirmation.court_id).name,
         milestones=milestones,
         upcoming=upcoming,
-        contact=contact_of(confirmation.court),
+        contact=contact_of(court_by_id(confirmation.court_id)),
         case_number=confirmation.case.number,
     )
     if confirmation.state == Confirmation.State.REGISTERED:
