@@ -221,7 +221,9 @@ EXAMPLES: dict[str, Counter] = {"fast": Counter(), "slow": Counter()}
 
 
 def run(case, persona: str, group: str) -> None:
-    EXAMPLES[group][f"{case.method} {case.operation.path}"] += 1
+    # By the operation the case was made for: the coverage phase also sends other methods to its path (to
+    # see them refused), which counted as operations of their own (592 of 79 in the CI table).
+    EXAMPLES[group][case.operation.label] += 1
     case.call_and_validate(headers=headers_for(persona), checks=CHECKS)
 
 
