@@ -103,3 +103,24 @@ def test_a_nul_byte_in_a_form_field_or_a_query_parameter_is_bad_input(api_as, cl
     client.force_login(judge)
     page = client.get("/mediations/?court=wu%00jiang")
     assert page.status_code == 400 and 'data-testid="bad-request"' in page.content.decode()
+
+
+def test_a_post_to_a_page_that_only_shows_something_is_a_405(client, wujiang_clerk, courts):
+    """A list or a record's page takes GET only: a POST to it used to answer the page again, 200."""
+    from tests.cases.conftest import submit
+
+    filing, _code = submit(wujiang_clerk, courts)
+    client.force_login(wujiang_clerk)
+    for url in (
+        "/filings/",
+        f"/filings/{filing.pk}/",
+        f"/filings/{filing.pk}/receipt/",
+        "/cases/",
+        "/requests/",
+        "/mediations/",
+        "/mediations/invitations/",
+        "/mediations/calendar/",
+        "/confirmations/",
+    ):
+        assert client.post(url, {}).status_code == 405, url
+        assert client.get(url).status_code in (200, 302), url

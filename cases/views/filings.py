@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from cases import permissions, selectors
 from cases.documents import keep_code_for_print
@@ -94,6 +95,7 @@ def filing_new(request):
     return render(request, "cases/filing_form.html", {"form": form, "parties": parties, "court": court})
 
 
+@require_safe
 @login_required
 def filing_receipt(request, filing_id: int):
     """The materials receipt (诉讼材料收据), printable; shows the query code the one time it is in clear."""
@@ -141,6 +143,7 @@ def filing_lift_lock(request, filing_id: int):
     return redirect("filing-receipt", filing.pk)
 
 
+@require_safe
 @login_required
 def filing_list(request):
     filters = FilingFilter(request.GET, queryset=selectors.filing_list(request.user), request=request)
@@ -174,6 +177,7 @@ def _revealable(user, parties) -> set[int]:
     return {party.pk for party in parties if permissions.may_see_identity(user, party)}
 
 
+@require_safe
 @login_required
 def filing_detail(request, filing_id: int):
     filing, timeline = record_and_timeline(lambda: _filing_or_404(request, filing_id))
@@ -302,6 +306,7 @@ def party_reveal(request, party_id: int):
     return render(request, "cases/case_detail.html", _case_context(request, case, revealed=revealed))
 
 
+@require_safe
 @login_required
 def case_list(request):
     filters = CaseFilter(request.GET, queryset=selectors.case_list(request.user), request=request)
@@ -320,6 +325,7 @@ def _case_context(request, case: Case, **extra) -> dict:
     }
 
 
+@require_safe
 @login_required
 def case_detail(request, case_id: int):
     try:

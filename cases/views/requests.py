@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from cases import permissions, selectors
 from cases.filters import RequestFilter
@@ -211,6 +212,7 @@ def preservation_request_new(request, case_id: int):
 # --- The list and the home page's panel --------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def request_list(request):
     """Both kinds, each in its own section with pages of 50, most urgent first (selectors.request_list),
@@ -303,6 +305,7 @@ def _render_detail(request, record, status: int = 200, **extra):
     return render(request, template, _detail_context(request, record, **extra), status=status)
 
 
+@require_safe
 @login_required
 def request_detail(request, kind: str, request_id: int):
     record, timeline = record_and_timeline(lambda: _request_or_404(request, kind, request_id))

@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from cases.forms.requests import attach_request_errors
 from cases.selectors import cases_visible_to, filings_visible_to
@@ -58,6 +59,7 @@ def _confirmation_or_404(request, confirmation_id: int) -> Confirmation:
         raise Http404 from None
 
 
+@require_safe
 @login_required
 def confirmation_list(request):
     filters = ConfirmationFilter(
@@ -94,6 +96,7 @@ def _context(request, confirmation: Confirmation, **extra) -> dict:
     return context
 
 
+@require_safe
 @login_required
 def confirmation_detail(request, confirmation_id: int):
     confirmation = _confirmation_or_404(request, confirmation_id)

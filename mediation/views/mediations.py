@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from cases.forms.filings import PartyFormSet
 from cases.forms.requests import attach_request_errors
@@ -116,6 +117,7 @@ def elapsed_shown(mediation: Mediation, confirmation=None) -> dict:
 # --- Lists ----------------------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def mediation_list(request):
     """My mediations (led or accepted by my tribunal; for judges by default) or all my court takes part in,
@@ -131,6 +133,7 @@ def mediation_list(request):
     )
 
 
+@require_safe
 @login_required
 def invitation_list(request):
     """Invitations waiting for my tribunal's answer, soonest due first, each answerable here."""
@@ -421,6 +424,7 @@ def render_detail(request, mediation: Mediation, status: int = 200, **extra):
     )
 
 
+@require_safe
 @login_required
 def mediation_detail(request, mediation_id: int):
     return render_detail(request, _mediation_or_404(request, mediation_id))

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
@@ -114,6 +115,7 @@ def session_action(request, session_id: int, action: str):
 # --- A tribunal's week ------------------------------------------------------------------------------------
 
 
+@require_safe
 @login_required
 def my_week(request):
     """The user's tribunal's week; staff at no tribunal see their court's first tribunal."""
@@ -127,6 +129,7 @@ def my_week(request):
     return redirect("tribunal-week", tribunal.code)
 
 
+@require_safe
 @login_required
 def tribunal_week(request, tribunal: str):
     """Monday to Sunday of one tribunal's sessions: those it hosts and those of mediations it leads or
