@@ -118,6 +118,16 @@ def lift_lock(number: str) -> bool:
     return bool(removed_lock)
 
 
+def locks_of(numbers) -> dict[str, int]:
+    """Which of a record's `numbers` are locked, and for how many more minutes (for the record's page)."""
+    return {number: -(-left // 60) for number in numbers if (left := lock_seconds_left(number))}
+
+
+def lift_locks(numbers) -> list[str]:
+    """Unlock each of a record's `numbers`; the ones that were locked."""
+    return [number for number in numbers if lift_lock(number)]
+
+
 def forget_everything() -> None:
     """Tests: every guard key, so one test's failures do not lock the next test's numbers."""
     connection = client()

@@ -36,7 +36,7 @@ from courts import query_codes
 from courts.delivery import delivery_send
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline, next_working_day
-from courts.lookup_guard import lift_lock, lock_seconds_left
+from courts.lookup_guard import lift_locks, locks_of
 from courts.messages import Message
 from courts.models import Court, Role, Tribunal
 from courts.notifications import notifications_settle, notify_court
@@ -314,8 +314,7 @@ def filing_reissue_query_code(*, filing_id: int, actor) -> tuple[Filing, str]:
             to_state=filing.state,
         )
     # The litigant's identity was checked: a number locked by wrong tries opens for the new code.
-    for number in lookup_numbers(filing):
-        lift_lock(number)
+    lift_locks(lookup_numbers(filing))
     return filing, query_code
 
 
@@ -327,9 +326,7 @@ def lookup_numbers(filing: Filing) -> list[str]:
 
 def filing_lookup_locks(filing: Filing) -> dict[str, int]:
     """Which of the filing's numbers are locked against status lookups, and for how many more minutes."""
-    return {
-        number: -(-left // 60) for number in lookup_numbers(filing) if (left := lock_seconds_left(number))
-    }
+    return locks_of(lookup_numbers(filing))
 
 
 def filing_lift_lookup_lock(*, filing_id: int, actor) -> list[str]:
@@ -338,7 +335,7 @@ def filing_lift_lookup_lock(*, filing_id: int, actor) -> list[str]:
     with transaction.atomic(durable=True):
         filing = _locked(filing_id)
         _require(permissions.may_act_for_litigant(actor, filing))
-        lifted = [number for number in lookup_numbers(filing) if lift_lock(number)]
+        lifted = lift_locks(lookup_numbers(filing))
         record_event(
             subject=filing,
             action="filing.lift_lookup_lock",

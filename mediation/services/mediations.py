@@ -36,7 +36,7 @@ from courts import query_codes
 from courts.delivery import delivery_send
 from courts.errors import ActionForbidden, TransitionNotAllowed
 from courts.legal_calendar import COURT_TZ, compute_deadline
-from courts.lookup_guard import lift_lock, lock_seconds_left
+from courts.lookup_guard import lift_locks, locks_of
 from courts.messages import Message
 from courts.models import Court, Role, Tribunal, User
 from courts.notifications import notifications_settle
@@ -802,8 +802,7 @@ def lookup_numbers(mediation: Mediation) -> list[str]:
 
 def mediation_lookup_locks(mediation: Mediation) -> dict[str, int]:
     """Which of its numbers are locked against status lookups, and for how many more minutes."""
-    numbers = lookup_numbers(mediation)
-    return {number: -(-left // 60) for number in numbers if (left := lock_seconds_left(number))}
+    return locks_of(lookup_numbers(mediation))
 
 
 def mediation_reissue_query_code(*, mediation_id: int, actor) -> tuple[Mediation, str]:
@@ -828,8 +827,7 @@ def mediation_reissue_query_code(*, mediation_id: int, actor) -> tuple[Mediation
             from_state=mediation.state,
             to_state=mediation.state,
         )
-    for number in numbers:
-        lift_lock(number)
+    lift_locks(numbers)
     return mediation, query_code
 
 
@@ -838,7 +836,7 @@ def mediation_lift_lookup_lock(*, mediation_id: int, actor) -> list[str]:
     with transaction.atomic(durable=True):
         mediation = locked(mediation_id)
         require(permissions.may_act_for_parties(actor, mediation))
-        lifted = [number for number in lookup_numbers(mediation) if lift_lock(number)]
+        lifted = lift_locks(lookup_numbers(mediation))
         record_event(
             subject=mediation,
             action="mediation.lift_lookup_lock",
