@@ -22,6 +22,9 @@ counters are in Redis (courts.lookup_guard).
 """
 
 import datetime as dt
+import hashlib
+import hmac
+import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,11 +35,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from redis import RedisError
 
 from cases.models import StatusLookup
-from courts import query_codes
+from courts import lookup_guard, query_codes
 from courts.lookup_guard import LookupGuard, Refusal
 from courts.models import Event
 from courts.numbers import normalise_number
@@ -103,6 +108,20 @@ class Matter:
     def add(self, name: str, ids) -> None:
         known = getattr(self, name)
         known.extend(pk for pk in ids if pk is not None and pk not in known)
+
+    def records(self) -> list[str]:
+        """The matter's records as the timeline marks them changed (courts.timeline): what a kept answer
+        depends on. A service or preservation request's events mark its case too."""
+        return [f"{label}:{pk}" for name, label in _RECORD_LABELS.items() for pk in getattr(self, name)]
+
+
+_RECORD_LABELS = {
+    "filings": "cases.filing",
+    "cases": "cases.case",
+    "mediations": "mediation.mediation",
+    "sessions": "mediation.mediationsession",
+    "confirmations": "mediation.confirmation",
+}
 
 
 @dataclass
@@ -183,7 +202,11 @@ class Result(StrEnum):
 @dataclass
 class Lookup:
     result: Result
-    status: Status | None = None
+    answer: bytes = b""  # found: the status as the API answers it (JSON), kept or just built
+
+    @property
+    def status(self) -> Status | None:
+        return status_from_json(json.loads(self.answer)) if self.answer else None
 
 
 def _finder_for(number: str) -> StatusFinder:
@@ -192,35 +215,59 @@ def _finder_for(number: str) -> StatusFinder:
     return (specific or fallback)[0]
 
 
+def answer_key(number: str, code: str) -> str:
+    """Where a right code's answer is kept (courts.lookup_guard): the number, the code and the reader's
+    language, under QUERY_CODE_KEY, so the key reveals nothing and cannot be made without the code."""
+    message = "\0".join(("status-answer", get_language() or "", number, query_codes.normalise(code)))
+    return hmac.new(settings.QUERY_CODE_KEY.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
 def status_lookup(*, number: str, code: str, address: str) -> Lookup:
     """The status, or why not. The number may be typed with brackets and digits of either width and any
-    spaces (courts.numbers), the code in either case and with spaces (courts.query_codes). An unknown number
-    and a wrong code take the same path: one finder query, the same HMAC comparison, the same log row."""
+    spaces (courts.numbers), the code in either case and with spaces (courts.query_codes).
+
+    A right code asked again is answered from Redis alone, while none of the matter's records has changed
+    (courts.lookup_guard). Any other lookup reads the database: an unknown number and a wrong code take the
+    same path there, one finder query and the same HMAC comparison; both are logged alike."""
     asked = (number or "").strip()[:NUMBER_MAX_LENGTH]
     number = normalise_number(number or "")[:NUMBER_MAX_LENGTH]
     code = (code or "")[:CODE_MAX_LENGTH]
-    guard = LookupGuard(number=number, address=address)
+    guard = LookupGuard(number=number, address=address, answer_key=answer_key(number, code), asked=asked)
     try:
-        refusal = guard.begin()
+        opening = guard.begin()
     except RedisError:
         logger.exception("status lookup refused: the lookup guard's Redis does not answer")
-        _log(asked, Result.UNAVAILABLE, address, {})
+        # The log stream is in that Redis: this one row goes to the database directly.
+        StatusLookup.objects.create(
+            number=asked, found=False, result=Result.UNAVAILABLE, address=address[:64]
+        )
         return Lookup(Result.UNAVAILABLE)
-    if refusal is not None:
-        _log(asked, Result(refusal.value), address, {})
-        return Lookup(Result(refusal.value))
+    if opening.refusal is not None:
+        return Lookup(Result(opening.refusal.value))
+    if opening.answer is not None:
+        return Lookup(Result.FOUND, opening.answer)
     found = _finder_for(number)(number)
     matches, old_hash = query_codes.matches(code, found.code_hash if found else None)
     if not matches or found is None:
         _quietly(guard.failed)
-        _log(asked, Result.REFUSED, address, {})
         return Lookup(Result.REFUSED)
-    _quietly(guard.succeeded)
     if old_hash:
         found.restore(query_codes.hash_code(code))
-    _log(asked, Result.FOUND, address, found.log)
     upcoming = upcoming_of(found.matter)  # first: it widens the matter whose events are read next
-    return Lookup(Result.FOUND, found.build(milestones_of(found.matter), upcoming))
+    status = found.build(milestones_of(found.matter), upcoming)
+    answer = json.dumps(status_json(status), ensure_ascii=False, separators=(",", ":")).encode()
+    links = {name: getattr(record, "pk", None) for name, record in found.log.items()}
+    _quietly(
+        lambda: guard.succeeded(
+            answer=answer,
+            epoch=opening.epoch,
+            records=found.matter.records(),
+            until=min((item.at.timestamp() for item in status.upcoming), default=0),
+            filing_id=links.get("filing"),
+            case_id=links.get("case"),
+        )
+    )
+    return Lookup(Result.FOUND, answer)
 
 
 def _quietly(step: Callable[[], None]) -> None:
@@ -231,10 +278,96 @@ def _quietly(step: Callable[[], None]) -> None:
         logger.exception("the lookup guard's Redis failed after the attempt was counted")
 
 
-def _log(asked: str, result: Result, address: str, links: dict) -> None:
-    # Every lookup, never the code (DOMAIN.md: "Every lookup is logged").
-    StatusLookup.objects.create(
-        number=asked, found=result == Result.FOUND, result=result, address=address[:64], **links
+def drain_lookup_log(batch: int = 1000) -> int:
+    """Move the attempts logged in Redis (courts.lookup_guard) into StatusLookup rows; how many were moved.
+    Each row keeps its stream entry's id, unique: a batch moved again after a crash adds nothing twice."""
+    moved = 0
+    while entries := lookup_guard.read_log(batch):
+        StatusLookup.objects.bulk_create(
+            [
+                StatusLookup(
+                    entry=entry,
+                    number=fields["number"][:NUMBER_MAX_LENGTH],
+                    result=fields["result"],
+                    found=fields["result"] == Result.FOUND,
+                    address=fields["address"],
+                    filing_id=int(fields["filing"]) if fields["filing"] else None,
+                    case_id=int(fields["case"]) if fields["case"] else None,
+                    created_at=dt.datetime.fromtimestamp(float(fields["at"]), dt.UTC),
+                )
+                for entry, fields in entries
+            ],
+            ignore_conflicts=True,
+        )
+        lookup_guard.forget_log([entry for entry, _fields in entries])
+        moved += len(entries)
+        if len(entries) < batch:
+            break
+    return moved
+
+
+# --- The answer as JSON, kept and served as it is --------------------------------------------------------
+
+
+def iso_moment(value) -> str | None:
+    """A date (a service date) or a moment (in the courts' time zone), as ISO 8601."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat()
+    return value.isoformat()
+
+
+def _parse_moment(text: str | None):
+    if not text:
+        return None
+    return dt.datetime.fromisoformat(text) if "T" in text else dt.date.fromisoformat(text)
+
+
+def status_json(status: Status) -> dict:
+    """The answer of `POST /api/public/status/` (cases.api.public.StatusSerializer documents it)."""
+    return {
+        "number": status.number,
+        "kind": status.kind,
+        "title": status.title,
+        "state": status.state,
+        "state_label": status.state_label,
+        "court": status.court,
+        "case_number": status.case_number,
+        "next_step": status.next_step,
+        "due_at": iso_moment(status.due_at),
+        "items": [str(item) for item in status.items],
+        "milestones": [
+            {"at": iso_moment(item.at), "label": item.label, "court": item.court}
+            for item in status.milestones
+        ],
+        "upcoming": [
+            {"at": iso_moment(item.at), "label": item.label, "place": item.place, "court": item.court}
+            for item in status.upcoming
+        ],
+        "contact": status.contact,
+    }
+
+
+def status_from_json(data: dict) -> Status:
+    """A Status again from its JSON, for the status page and the kiosk."""
+    return Status(
+        **{key: data[key] for key in ("number", "kind", "title", "state", "state_label", "court")},
+        case_number=data["case_number"],
+        next_step=data["next_step"],
+        due_at=_parse_moment(data["due_at"]),
+        items=list(data["items"]),
+        milestones=[
+            Milestone(at=_parse_moment(item["at"]), label=item["label"], court=item["court"])
+            for item in data["milestones"]
+        ],
+        upcoming=[
+            Upcoming(
+                at=_parse_moment(item["at"]), label=item["label"], place=item["place"], court=item["court"]
+            )
+            for item in data["upcoming"]
+        ],
+        contact=data["contact"],
     )
 
 

@@ -145,6 +145,9 @@ STATUS_LOOKUP_FAILURE_LIMIT = env_int("STATUS_LOOKUP_FAILURE_LIMIT", 10, minimum
 STATUS_LOOKUP_NUMBER_LIMIT = env_int("STATUS_LOOKUP_NUMBER_LIMIT", 5, minimum=1)
 STATUS_LOOKUP_WINDOW_SECONDS = env_int("STATUS_LOOKUP_WINDOW_SECONDS", 15 * 60, minimum=1)
 STATUS_LOOKUP_LOCK_SECONDS = env_int("STATUS_LOOKUP_LOCK_SECONDS", 15 * 60, minimum=1)
+# A right code's answer is kept in Redis this long at most (courts.lookup_guard): every timeline event of its
+# records ends it sooner; this bounds what no event records (a court's address edited in the admin).
+STATUS_ANSWER_SECONDS = env_int("STATUS_ANSWER_SECONDS", 10 * 60, minimum=1)
 # A window terminal in kiosk mode goes back to its start screen after this long without a touch.
 KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60, minimum=5)
 
@@ -297,6 +300,7 @@ CELERY_BEAT_SCHEDULE = {
     "flag-overdue-filings": {"task": "cases.flag_overdue_filings", "schedule": 300.0},
     "sweep-request-clocks": {"task": "cases.sweep_request_clocks", "schedule": 300.0},
     "sweep-mediation-clocks": {"task": "mediation.sweep_clocks", "schedule": 300.0},
+    "drain-status-lookup-log": {"task": "cases.drain_status_lookup_log", "schedule": 10.0},
 }
 # A delivery not handled this long after it was (re)published is published again by the sweep.
 DELIVERY_SWEEP_AFTER_SECONDS = env_int("DELIVERY_SWEEP_AFTER_SECONDS", 60, minimum=1)

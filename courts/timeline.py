@@ -1,10 +1,13 @@
 """Append to the timeline. Every service that changes a tracked record's state calls `record_event` inside
 the same transaction as the change, so the change and its audit row commit or vanish together."""
 
+from collections import defaultdict
 from typing import Any
 
+from django.apps import apps
 from django.db import models, transaction
 
+from courts.lookup_guard import records_changed
 from courts.messages import Message, render
 from courts.models import Event
 from courts.rows import insert_rows
@@ -42,7 +45,38 @@ def record_event(
         payload=payload or {},
     )
     insert_rows([event])  # one prepared INSERT: this runs in every delivery
+    _changed(_record_and_its_links(subject))
     return event
+
+
+def _record_key(model, pk) -> str:
+    return f"{model._meta.label_lower}:{pk}"
+
+
+def _links(model) -> list:
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.is_relation and (field.many_to_one or field.one_to_one)
+    ]
+
+
+def _record_and_its_links(subject: models.Model) -> list[str]:
+    """The record an event is about and the records it points to: a new mediation on a case changes what
+    the case's status shows, and its event is the mediation's."""
+    keys = [_record_key(subject, subject.pk)]
+    for field in _links(type(subject)):
+        if (pk := getattr(subject, field.attname)) is not None:
+            keys.append(_record_key(field.related_model, pk))
+    return keys
+
+
+def _changed(keys: list[str]) -> None:
+    """The litigants' kept status answers that read these records stop being used (courts.lookup_guard): now,
+    so that no answer read before the change is used after it, and again once it has committed, so that no
+    answer read while it was uncommitted is."""
+    records_changed(keys)
+    transaction.on_commit(lambda: records_changed(keys))
 
 
 def timeline_of(subject: models.Model):
@@ -74,7 +108,26 @@ def record_events(events: list[Event]) -> list[Event]:
     """Append many events at once (the periodic sweeps), in the transaction of the change they record."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_events must run inside the transaction of the changes it records")
-    return Event.objects.bulk_create(events, batch_size=1000)
+    created = Event.objects.bulk_create(events, batch_size=1000)
+    _changed(_subjects_and_their_links(created))
+    return created
+
+
+def _subjects_and_their_links(events: list[Event]) -> list[str]:
+    """As _record_and_its_links, for events whose records are not at hand: one query per kind of record."""
+    ids: dict[str, set] = defaultdict(set)
+    for event in events:
+        ids[event.subject_type].add(event.subject_id)
+    keys = []
+    for subject_type, pks in ids.items():
+        model = apps.get_model(subject_type)
+        links = _links(model)
+        keys.extend(_record_key(model, pk) for pk in pks)
+        if links:
+            for row in model.objects.filter(pk__in=pks).values_list(*(field.attname for field in links)):
+                pairs = zip(links, row, strict=True)
+                keys.extend(_record_key(field.related_model, pk) for field, pk in pairs if pk is not None)
+    return sorted(set(keys))
 
 
 def record_and_timeline(load, attempts: int = 3):

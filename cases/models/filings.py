@@ -330,6 +330,11 @@ class StatusLookup(models.Model):
     case = models.ForeignKey(Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     address = models.CharField(_("client address"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+    # The attempt's entry in the Redis log it was moved from (courts.lookup_guard): a batch moved twice
+    # after a crash is not counted twice. Null for a row written directly (the log's Redis was away).
+    entry = models.CharField(
+        _("log entry"), max_length=32, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at"]

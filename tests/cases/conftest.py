@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from cases.models import Filing, Party
-from cases.services.filings import filing_submit
+from cases.services.filings import filing_register, filing_submit
 from cases.services.parties import PartyInput
 from courts.delivery import delivery_handle
 from courts.models import Delivery
@@ -89,6 +89,15 @@ def wujiang_filing_clerk(courts):
 def submitted(wujiang_clerk, qingpu_clerk, courts) -> Filing:
     filing, _code = submit(wujiang_clerk, courts)
     return filing
+
+
+@pytest.fixture
+def registered(wujiang_clerk, qingpu_clerk, courts):
+    """Filed at Wujiang's window for Qingpu, registered at Qingpu: (filing, case, query code)."""
+    filing, code = submit(wujiang_clerk, courts)
+    deliver_pending()
+    case = filing_register(filing_id=filing.pk, actor=qingpu_clerk)
+    return filing, case, code
 
 
 @pytest.fixture

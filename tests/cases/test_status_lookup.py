@@ -14,6 +14,7 @@ from cases.services.preservation_requests import (
     preservation_request_create,
     preservation_request_report,
 )
+from cases.status import drain_lookup_log
 from tests.cases.conftest import PLAINTIFF_ID, deliver_pending, submit
 from tests.conftest import make_staff
 
@@ -33,6 +34,7 @@ def test_a_litigant_sees_the_filing_under_review_and_its_decision_date(
     assert 'data-testid="status"' in page and "审查中" in page
     filing.refresh_from_db()
     assert filing.decision_due_at.astimezone(dt.UTC).date().isoformat()[:4] in page
+    drain_lookup_log()
     assert StatusLookup.objects.get().found is True
 
 
@@ -52,6 +54,7 @@ def test_a_wrong_code_or_number_says_only_not_found_and_is_logged(client, wujian
     wrong_number = look_up(client, "KY000000-20260101-0001", code).content.decode()
     assert 'data-testid="refused"' in wrong_code and 'data-testid="refused"' in wrong_number
     assert 'data-testid="status"' not in wrong_code
+    drain_lookup_log()
     assert list(StatusLookup.objects.values_list("found", flat=True)) == [False, False]
 
 
