@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -89,11 +90,20 @@ class StatusSerializer(serializers.Serializer):
     contact = serializers.CharField(allow_blank=True)
 
 
+class JSONOnly(DefaultContentNegotiation):
+    """JSON whatever the client accepts, without parsing its Accept header at each request (DRF's "custom
+    content negotiation" example): the answer has one form, and a crowd at a window asks it."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 @method_decorator(never_cache, name="dispatch")
 class PublicStatusView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     renderer_classes = [JSONRenderer]  # no browsable page to negotiate: a kept answer is served as it is
+    content_negotiation_class = JSONOnly
 
     @extend_schema(
         request=StatusRequestSerializer,

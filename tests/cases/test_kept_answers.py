@@ -224,3 +224,17 @@ def test_the_views_check_of_the_body_is_the_documented_serializers(body):
         assert fields == (serializer.validated_data["number"], serializer.validated_data["code"])
     else:
         assert None in fields
+
+
+@pytest.mark.parametrize("accept", ["text/html", "application/xml", "*/*", ""])
+def test_the_answer_is_json_whatever_the_client_accepts(client, registered, accept):
+    filing, _case, code = registered
+    for number, status in ((filing.receipt_number, 200), (filing.receipt_number, 200), ("KY9", 404)):
+        response = client.post(
+            "/api/public/status/",
+            {"number": number, "code": code},
+            content_type="application/json; charset=utf-8",
+            headers={"accept": accept},
+        )
+        assert response.status_code == status and response["Content-Type"].startswith("application/json")
+        assert response.json()
