@@ -122,6 +122,9 @@ _RECORD_LABELS = {
     "sessions": "mediation.mediationsession",
     "confirmations": "mediation.confirmation",
 }
+# What courts.timeline marks as changed for the kept answers: declared when cases' ready() imports this
+# module (through cases.milestones), in every process that records events, web or worker.
+lookup_guard.follow_records(_RECORD_LABELS.values())
 
 
 @dataclass

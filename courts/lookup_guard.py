@@ -13,10 +13,11 @@ next lookup of that number with that code is answered from Redis alone. A wrong 
 never has an answer kept, so both take the database's path, as before: the same path, the same answer. An
 answer is only as fresh as the records it was read from. Each answer lists them (`cases.filing:7`, ...) with
 the epoch read before they were; every timeline event moves the epoch on and marks its record, and the
-records it points to, as changed at the new epoch (`records_changed`, from courts.timeline, before and after
-the change commits); an answer one of whose records changed at a later epoch is not used. It also lapses at
-its first appointment (the next session leaves "upcoming"), and after ANSWER_SECONDS whatever happens (a
-court's address edited in the admin records no event).
+records it points to, as changed at the new epoch (`records_changed`, from courts.timeline once the change
+has committed); an answer one of whose records changed at a later epoch is not used. An answer read before
+the commit was read under an older epoch, so the mark ends it, whether it saw the change or not. It also
+lapses at its first appointment (the next session leaves "upcoming"), and after STATUS_ANSWER_SECONDS
+whatever happens (a court's address edited in the admin records no event).
 
 The log: each attempt is appended to a Redis stream in the same script that decides it, and moved into the
 database in batches (cases.status.drain_lookup_log, every few seconds by beat): an INSERT per lookup cost
@@ -42,6 +43,9 @@ logger = logging.getLogger(__name__)
 LOG_STREAM = f"{PREFIX}log"
 EPOCH = f"{PREFIX}epoch"
 CHANGED = f"{PREFIX}changed:"  # + "app.model:pk": the epoch at which that record last changed
+# The kinds of record kept answers read ("app.model"), declared by the flows that show them (cases.status):
+# courts.timeline marks only these as changed, so that an event elsewhere costs no Redis call.
+FOLLOWED: set[str] = set()
 
 
 @functools.cache
@@ -263,6 +267,10 @@ class LookupGuard:
             self._script_keys(),
             [*self._common(), settings.STATUS_LOOKUP_NUMBER_LIMIT, settings.STATUS_LOOKUP_LOCK_SECONDS],
         )
+
+
+def follow_records(labels) -> None:
+    FOLLOWED.update(labels)
 
 
 def records_changed(records: list[str]) -> None:

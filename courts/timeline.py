@@ -7,7 +7,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models, transaction
 
-from courts.lookup_guard import records_changed
+from courts.lookup_guard import FOLLOWED, records_changed
 from courts.messages import Message, render
 from courts.models import Event
 from courts.rows import insert_rows
@@ -53,30 +53,52 @@ def _record_key(model, pk) -> str:
     return f"{model._meta.label_lower}:{pk}"
 
 
-def _links(model) -> list:
+def _followed_links(model) -> list:
+    """The fields by which `model`'s records point to records that kept status answers read."""
     return [
         field
         for field in model._meta.concrete_fields
-        if field.is_relation and (field.many_to_one or field.one_to_one)
+        if field.is_relation
+        and (field.many_to_one or field.one_to_one)
+        and field.related_model._meta.label_lower in FOLLOWED
     ]
 
 
 def _record_and_its_links(subject: models.Model) -> list[str]:
-    """The record an event is about and the records it points to: a new mediation on a case changes what
-    the case's status shows, and its event is the mediation's."""
-    keys = [_record_key(subject, subject.pk)]
-    for field in _links(type(subject)):
+    """The record an event is about and the records it points to, those that kept answers read: a new
+    mediation on a case changes what the case's status shows, and its event is the mediation's."""
+    keys = [_record_key(subject, subject.pk)] if subject._meta.label_lower in FOLLOWED else []
+    for field in _followed_links(type(subject)):
         if (pk := getattr(subject, field.attname)) is not None:
             keys.append(_record_key(field.related_model, pk))
     return keys
 
 
 def _changed(keys: list[str]) -> None:
-    """The litigants' kept status answers that read these records stop being used (courts.lookup_guard): now,
-    so that no answer read before the change is used after it, and again once it has committed, so that no
-    answer read while it was uncommitted is."""
-    records_changed(keys)
-    transaction.on_commit(lambda: records_changed(keys))
+    """The litigants' kept status answers that read these records stop being used (courts.lookup_guard) once
+    the change has committed: an answer read before that epoch is never used again, whether it read the
+    rows before or after the change. One mark for all the events of a transaction: the keys wait on the
+    connection, and the first of its callbacks to run marks them all (a callback of a savepoint rolled
+    back is dropped, its keys stay and are marked with the rest: a mark too many ends nothing wrongly)."""
+    if not keys:
+        return
+    transaction.get_connection().__dict__.setdefault(_PENDING, set()).update(keys)
+    _mark_after_commit()
+
+
+_PENDING = "_status_answers_changed"
+
+
+def _mark_after_commit() -> None:
+    transaction.on_commit(mark_pending_changes)
+
+
+def mark_pending_changes() -> None:
+    pending = transaction.get_connection().__dict__.get(_PENDING)
+    if pending:
+        keys = sorted(pending)
+        pending.clear()
+        records_changed(keys)
 
 
 def timeline_of(subject: models.Model):
@@ -114,15 +136,17 @@ def record_events(events: list[Event]) -> list[Event]:
 
 
 def _subjects_and_their_links(events: list[Event]) -> list[str]:
-    """As _record_and_its_links, for events whose records are not at hand: one query per kind of record."""
+    """As _record_and_its_links, for events whose records are not at hand: one query per kind of record
+    that points to followed ones."""
     ids: dict[str, set] = defaultdict(set)
     for event in events:
         ids[event.subject_type].add(event.subject_id)
     keys = []
     for subject_type, pks in ids.items():
         model = apps.get_model(subject_type)
-        links = _links(model)
-        keys.extend(_record_key(model, pk) for pk in pks)
+        links = _followed_links(model)
+        if subject_type in FOLLOWED:
+            keys.extend(_record_key(model, pk) for pk in pks)
         if links:
             for row in model.objects.filter(pk__in=pks).values_list(*(field.attname for field in links)):
                 pairs = zip(links, row, strict=True)

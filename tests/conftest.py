@@ -247,6 +247,16 @@ def fresh_lookup_guard(request):
 
 
 @pytest.fixture(autouse=True)
+def status_marks_at_once(monkeypatch):
+    """A test's transaction never commits, so the marks courts.timeline makes after commit for the kept
+    status answers would never be made: here they are made at once. tests/cases/test_kept_answers.py
+    tests the real wait for the commit (`real_mark_after_commit`)."""
+    from courts import timeline
+
+    monkeypatch.setattr(timeline, "_mark_after_commit", timeline.mark_pending_changes)
+
+
+@pytest.fixture(autouse=True)
 def fresh_process_caches():
     """The calendar and court registry are cached per process; each test starts from the database."""
     from courts.legal_calendar import forget_cached_years

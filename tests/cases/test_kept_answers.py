@@ -5,17 +5,19 @@ answers that read its record or the records it points to, before and after it co
 import time
 
 import pytest
+from django.db import transaction
 
 from cases.models import StatusLookup
 from cases.services import filings as svc
 from cases.status import answer_key, drain_lookup_log, status_from_json
-from courts import lookup_guard
+from courts import lookup_guard, timeline
 from courts.lookup_guard import LookupGuard
 from courts.timeline import record_event, record_events
 from tests.cases.conftest import deliver_pending, submit
 from tests.cases.test_public_status import ask, serve_at_jiashan
 
 pytestmark = pytest.mark.django_db
+REAL_MARK_AFTER_COMMIT = timeline._mark_after_commit  # before tests/conftest.py makes marks at once
 
 
 def test_a_right_code_asked_again_is_answered_without_the_database(
@@ -108,21 +110,42 @@ def test_an_answer_read_before_a_change_is_not_kept_past_it(registered):
     assert guard.begin().answer == b'{"fresh": true}'
 
 
-def test_a_change_marks_its_records_again_once_committed(registered, django_capture_on_commit_callbacks):
-    """An answer read while the change was uncommitted (after its first mark) is ended by the second."""
-    filing, _case, code = registered
+def test_a_change_ends_kept_answers_once_it_has_committed(
+    registered, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The mark waits for the commit: an answer read while the change was uncommitted (the old rows) is
+    kept under an epoch before the mark, and the mark ends it. One mark for all the transaction's events."""
+    from courts import timeline
+
+    monkeypatch.setattr(timeline, "_mark_after_commit", REAL_MARK_AFTER_COMMIT)
+    filing, case, code = registered
     guard = LookupGuard(filing.receipt_number, "10.0.0.4", answer_key=answer_key(filing.receipt_number, code))
+    epoch = lookup_guard.client().get(lookup_guard.EPOCH)
     with django_capture_on_commit_callbacks() as callbacks:
         record_event(subject=filing, action="filing.remark")  # a change, in the test's transaction
+        record_event(subject=case, action="case.remark")
+    assert lookup_guard.client().get(lookup_guard.EPOCH) == epoch  # nothing marked before the commit
     opening = guard.begin()  # reads the old rows: the change has not committed
     guard.succeeded(answer=b"{}", epoch=opening.epoch, records=[f"cases.filing:{filing.pk}"])
     assert guard.begin().answer == b"{}"
     for callback in callbacks:
         callback()  # the commit
     assert guard.begin().answer is None
+    assert int(lookup_guard.client().get(lookup_guard.EPOCH)) == opening.epoch + 1  # one mark for both
 
 
-def test_events_written_in_bulk_mark_their_records_and_what_they_point_to(registered, qingpu_clerk, courts):
+def test_events_of_records_no_answer_reads_cost_no_redis_call(db, monkeypatch):
+    from courts import timeline
+    from courts.models import Court
+
+    calls = []
+    monkeypatch.setattr(timeline, "records_changed", calls.append)
+    with transaction.atomic():
+        record_event(subject=Court.objects.first(), action="court.remark")
+    assert calls == []
+
+
+def test_events_written_in_bulk_mark_the_records_they_point_to(registered, qingpu_clerk, courts):
     from courts.models import Event
 
     _filing, case, _code = registered
@@ -137,8 +160,9 @@ def test_events_written_in_bulk_mark_their_records_and_what_they_point_to(regist
             )
         ]
     )
-    for record in (f"cases.servicerequest:{request.pk}", f"cases.case:{case.pk}"):
-        assert int(lookup_guard.client().get(lookup_guard.CHANGED + record)) > epoch
+    # The request's case is what answers read; the request itself is read through it, never marked.
+    assert int(lookup_guard.client().get(f"{lookup_guard.CHANGED}cases.case:{case.pk}")) > epoch
+    assert lookup_guard.client().get(f"{lookup_guard.CHANGED}cases.servicerequest:{request.pk}") is None
 
 
 def test_a_kept_answer_lapses_at_its_first_appointment(registered):
