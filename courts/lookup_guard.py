@@ -281,7 +281,7 @@ def records_changed(records: list[str]) -> None:
     try:
         # Kept longer than any answer, so an answer older than a change always sees it.
         _script(_CHANGED)([EPOCH], [CHANGED, 2 * settings.STATUS_ANSWER_SECONDS, *records])
-    except redis.RedisError:
+    except (redis.RedisError, ValueError):  # ValueError: a broker URL that is not Redis's
         logger.warning("status answers: could not mark %s as changed", records, exc_info=True)
 
 

@@ -90,7 +90,8 @@ _PENDING = "_status_answers_changed"
 
 
 def _mark_after_commit() -> None:
-    transaction.on_commit(mark_pending_changes)
+    # robust: whatever the mark meets, the change has committed and its request or task goes on.
+    transaction.on_commit(mark_pending_changes, robust=True)
 
 
 def mark_pending_changes() -> None:

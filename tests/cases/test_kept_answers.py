@@ -134,6 +134,18 @@ def test_a_change_ends_kept_answers_once_it_has_committed(
     assert int(lookup_guard.client().get(lookup_guard.EPOCH)) == opening.epoch + 1  # one mark for both
 
 
+def test_a_mark_that_fails_never_fails_the_change(registered, settings, django_capture_on_commit_callbacks):
+    """The change has committed by then: a broker that is away or not Redis is logged, not raised."""
+    from courts import timeline
+
+    filing, _case, _code = registered
+    for broker in ("redis://127.0.0.1:1/0", "amqp://guest@127.0.0.1//"):
+        settings.CELERY_BROKER_URL = broker
+        with django_capture_on_commit_callbacks(execute=True):
+            record_event(subject=filing, action="filing.remark")
+        timeline.mark_pending_changes()  # as the commit would
+
+
 def test_events_of_records_no_answer_reads_cost_no_redis_call(db, monkeypatch):
     from courts import timeline
     from courts.models import Court
