@@ -66,7 +66,7 @@ BENCH_KEYS = SECRET_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token
 	FIELD_ENCRYPTION_KEYS=$$($(BIN)/python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())') \
 	FIELD_LOOKUP_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))') \
 	QUERY_CODE_KEY=$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))')
-BENCH_ENV = DEBUG=0 $(BENCH_KEYS) CELERY_BROKER_URL=$${BENCH_BROKER_URL:-redis://127.0.0.1:6379/12}
+BENCH_ENV = DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 $(BENCH_KEYS) CELERY_BROKER_URL=$${BENCH_BROKER_URL:-redis://127.0.0.1:6379/12}
 bench: $(INSTALLED)
 	$(BENCH_ENV) DATABASE_URL=$${BENCH_HANDOFF_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_handoff} \
 		$(BIN)/python -m bench.handoff $(BENCH_ARGS)

@@ -7,7 +7,8 @@ trivial JSON view served by the same gunicorn in the same run."
 
 Run on PostgreSQL and Redis, in a scratch database whose name contains "bench" (created and migrated if
 missing), e.g. through `make bench`, or by hand (bench/README.md):
-    DEBUG=0 SECRET_KEY=... FIELD_ENCRYPTION_KEYS=... FIELD_LOOKUP_KEY=... QUERY_CODE_KEY=... \
+    DEBUG=0 SECURE_SSL_REDIRECT=0 SECURE_HSTS_SECONDS=0 SECRET_KEY=... FIELD_ENCRYPTION_KEYS=... \
+        FIELD_LOOKUP_KEY=... QUERY_CODE_KEY=... \
         DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_status \
         CELERY_BROKER_URL=redis://127.0.0.1:6379/12 .venv/bin/python -m bench.status_lookup
 

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A working day and an idle hour per staff session; no-store for whatever a signed-in user is shown.
+    "courts.staff_sessions.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A NUL byte in a query parameter or form field is a 400 before any lookup meets it (in the user's
     # language, so after the locale and the user are known).
@@ -152,8 +154,26 @@ STATUS_ANSWER_SECONDS = env_int("STATUS_ANSWER_SECONDS", 10 * 60, minimum=1)
 KIOSK_IDLE_SECONDS = env_int("KIOSK_IDLE_SECONDS", 60, minimum=5)
 
 SESSION_COOKIE_HTTPONLY = True
+# A staff session ends this long after sign-in however busy, and after this long without a request
+# (courts.staff_sessions; issue 12: "after a working day and after an idle hour").
+STAFF_SESSION_MAX_SECONDS = env_int("STAFF_SESSION_MAX_SECONDS", 10 * 3600, minimum=60)
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 3600, minimum=60)
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_SECONDS  # the browser drops the cookie with the working day
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not DEMO_MODE)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (issue 12, `manage.py check --deploy`): plain http is redirected and browsers are told to come back
+# only over HTTPS, except in DEBUG and the demo (http on 127.0.0.1), and for the benchmarks, which serve
+# gunicorn over http on 127.0.0.1 (SECURE_SSL_REDIRECT=0, SECURE_HSTS_SECONDS=0). /healthz stays reachable
+# over http for a load balancer's probe. Behind a TLS-terminating proxy, BEHIND_TLS_PROXY=1 trusts its
+# X-Forwarded-Proto (the proxy must set it and strip a client's own).
+_HTTPS = not DEBUG and not DEMO_MODE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+if env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Language and time ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -184,10 +204,13 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@yrd-courts.invalid")
 
 # --- API --------------------------------------------------------------------------------------------------
+# An API token is refused this long after it was issued (courts.api_tokens); POST /api/auth/token/ then
+# gives a new one.
+API_TOKEN_SECONDS = env_int("API_TOKEN_SECONDS", 30 * 24 * 3600, minimum=60)
 REST_FRAMEWORK = {
     # Token first: DRF answers 401 (not 403) only if the first authenticator names a WWW-Authenticate scheme.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "courts.api_tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -210,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its pages for staff and the courts' systems only (issue 12): they map every endpoint.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from courts.api_tokens import revoke_tokens
 from courts.models import (
     CalendarDay,
     CalendarYear,
@@ -267,6 +268,13 @@ class StaffAdmin(ZoneAdminAccess, BaseUserAdmin):
         (_("Status"), {"fields": ("is_active",)}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "password1", "password2")}),)
+    actions = ["revoke_api_tokens"]
+
+    @admin.action(description=_("Revoke the selected staff's API tokens"))
+    def revoke_api_tokens(self, request, queryset):
+        # The queryset is this admin's court's staff only (get_queryset); each revocation is on the timeline.
+        revoked = revoke_tokens(queryset, actor=request.user)
+        self.message_user(request, _("%(count)s API tokens revoked.") % {"count": revoked})
 
     @admin.display(description=_("roles"))
     def role_list(self, obj):

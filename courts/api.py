@@ -5,11 +5,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courts.api_tokens import revoke_tokens, token_for
 from courts.error_shape import error_responses
 from courts.legal_calendar import COURT_TZ, MAX_PERIOD, Unit, compute_deadline
 from courts.login_throttle import client_address, login_attempt, retry_after_seconds
@@ -28,10 +28,19 @@ class TokenSerializer(serializers.Serializer):
 
 
 class ObtainTokenView(APIView):
-    """Exchange a username and password for an API token (`Authorization: Token <token>`)."""
+    """Exchange a username and password for an API token (`Authorization: Token <token>`), valid for
+    API_TOKEN_SECONDS; DELETE revokes the caller's own (courts.api_tokens)."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
+    def _asking(self) -> bool:
+        # Asking for a token needs no credentials but the password; revoking one needs the token (or a
+        # session). The schema's generator asks with no request: it documents the asking.
+        return getattr(self.request, "method", "POST") == "POST"
+
+    def get_authenticators(self):
+        return [] if self._asking() else super().get_authenticators()
+
+    def get_permissions(self):
+        return [AllowAny()] if self._asking() else [IsAuthenticated()]
 
     @extend_schema(
         request=TokenRequestSerializer,
@@ -56,8 +65,12 @@ class ObtainTokenView(APIView):
                 }
             )
         attempt.succeeded(reset_first=True)
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        return Response({"token": token_for(user).key})
+
+    @extend_schema(responses={204: None, **error_responses(401)}, tags=["auth"])
+    def delete(self, request):
+        revoke_tokens(type(request.user).objects.filter(pk=request.user.pk), actor=request.user)
+        return Response(status=204)
 
 
 class TribunalSerializer(serializers.ModelSerializer):

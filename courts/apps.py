@@ -24,3 +24,12 @@ class CourtsConfig(AppConfig):
         post_save.connect(forget_cached_courts, sender=Tribunal, dispatch_uid="tribunals-save")
         post_save.connect(forget_cached_staff, sender=User, dispatch_uid="staff-save")
         m2m_changed.connect(forget_cached_staff, sender=User.roles.through, dispatch_uid="staff-roles")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from courts.staff_sessions import start_the_clock
+        from courts.timeline import register_labels
+
+        user_logged_in.connect(start_the_clock, dispatch_uid="staff-session-clock")
+
+        register_labels(actions={"staff.revoke_api_token": _("API token revoked")})

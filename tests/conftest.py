@@ -136,6 +136,16 @@ def api():
 
 
 @pytest.fixture
+def api_schema(api, courts):
+    """The OpenAPI document `/api/schema/` serves, read as a signed-in member of staff (it is staff-only)."""
+    api.force_authenticate(make_staff("schema.reader", "wujiang", ["window_clerk"]))
+    response = api.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    api.force_authenticate(None)
+    return response.json()
+
+
+@pytest.fixture
 def api_as():
     """`api_as(user)`: an API client authenticated with that user's token, as the courts' systems do."""
     from rest_framework.authtoken.models import Token

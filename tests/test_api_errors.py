@@ -69,7 +69,9 @@ def test_session_login_works_for_the_api_too(client, wujiang_clerk):
 
 
 class TestSchema:
-    def test_openapi_schema_lists_every_endpoint(self, api):
+    def test_openapi_schema_lists_every_endpoint(self, api, wujiang_clerk):
+        assert api.get("/api/schema/", HTTP_ACCEPT="application/json").status_code == 401  # staff only
+        api.force_authenticate(wujiang_clerk)
         response = api.get("/api/schema/", HTTP_ACCEPT="application/json")
         assert response.status_code == 200
         paths = response.json()["paths"]
@@ -111,7 +113,9 @@ class TestSchema:
         ]:
             assert path in paths
 
-    def test_swagger_ui_is_served_without_a_cdn(self, api):
+    def test_swagger_ui_is_served_without_a_cdn(self, api, wujiang_clerk):
+        assert api.get("/api/docs/").status_code == 401
+        api.force_authenticate(wujiang_clerk)
         page = api.get("/api/docs/").content.decode()
         assert "swagger-ui" in page
         assert "cdn" not in page.lower()

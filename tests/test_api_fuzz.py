@@ -15,6 +15,7 @@ Generation is deterministic (a fixed seed, derandomized), with no example databa
 example writes to the database, so a replay would not meet the same state.
 """
 
+import json
 from collections import Counter
 
 import pytest
@@ -64,13 +65,23 @@ def fuzz_config(examples: int, *, coverage: bool) -> schemathesis.Config:
     )
 
 
+def served_schema(examples: int, coverage: bool):
+    """The schema `/api/schema/` serves, made in this process (it is served to signed-in users only, and no
+    user exists at import), with the calls sent to the app through WSGI as `from_wsgi` would."""
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.renderers import OpenApiJsonRenderer
+
+    document = json.loads(
+        OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True))
+    )
+    schema = schemathesis.openapi.from_dict(document, config=fuzz_config(examples, coverage=coverage))
+    schema.app = application
+    return schema
+
+
 # Loaded at import (pytest 9 breaks schemathesis's `from_fixture`): the schema needs no database.
-fast_schema = schemathesis.openapi.from_wsgi(
-    "/api/schema/", application, config=fuzz_config(FAST_EXAMPLES, coverage=False)
-)
-slow_schema = schemathesis.openapi.from_wsgi(
-    "/api/schema/", application, config=fuzz_config(SLOW_EXAMPLES, coverage=True)
-)
+fast_schema = served_schema(FAST_EXAMPLES, coverage=False)
+slow_schema = served_schema(SLOW_EXAMPLES, coverage=True)
 
 # The scene's ids by what a path parameter names, filled by the `scene` fixture before any example is drawn.
 SCENE: dict[str, list[int]] = {}

@@ -51,10 +51,15 @@ BODIES = {
 }
 
 
+SCHEMA_PAGES = {"api/schema/", "api/docs/", "api/redoc/"}
+
+
 def post_urls(scene) -> list[str]:
     urls = []
     for pattern in PATTERNS:
-        if pattern.startswith("admin/"):
+        # The admin's pages, and the schema and its pages (they take no body and answer in their own formats,
+        # YAML and HTML: they are the API's documentation, not its operations).
+        if pattern.startswith("admin/") or pattern in SCHEMA_PAGES:
             continue
         for fill in fills_for(pattern) or []:
             if not fill.public:

@@ -137,9 +137,9 @@ FILLS: dict[str, list[Fill]] = {
     "admin/login/": public(),
     "admin/logout/": public(),
     "api/auth/token/": public(),
-    "api/schema/": public(),
-    "api/docs/": public(),
-    "api/redoc/": public(),
+    "api/schema/": [Fill()],  # staff and the courts' systems only (issue 12)
+    "api/docs/": [Fill()],  # staff and the courts' systems only (issue 12)
+    "api/redoc/": [Fill()],  # staff and the courts' systems only (issue 12)
     "status/": public(),
     "kiosk/": public(),
     "api/public/status/": public(),
