@@ -66,15 +66,22 @@ def fuzz_config(examples: int, *, coverage: bool) -> schemathesis.Config:
 
 
 def served_schema(examples: int, coverage: bool):
-    """The schema `/api/schema/` serves, made in this process (it is served to signed-in users only, and no
-    user exists at import), with the calls sent to the app through WSGI as `from_wsgi` would."""
-    from drf_spectacular.generators import SchemaGenerator
-    from drf_spectacular.renderers import OpenApiJsonRenderer
+    """The schema `/api/schema/` serves, asked of its view in this process by a member of staff who is never
+    saved (it is served to signed-in users only, and no user exists at import), with the calls sent to the
+    app through WSGI as `from_wsgi` would."""
+    from drf_spectacular.views import SpectacularAPIView
+    from rest_framework.test import APIRequestFactory, force_authenticate
 
-    document = json.loads(
-        OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True))
+    from courts.models import User
+
+    request = APIRequestFactory().get("/api/schema/", HTTP_ACCEPT="application/json")
+    force_authenticate(request, user=User(username="fuzz.schema.reader"))
+    response = SpectacularAPIView.as_view()(request)
+    response.render()
+    assert response.status_code == 200, response.content
+    schema = schemathesis.openapi.from_dict(
+        json.loads(response.content), config=fuzz_config(examples, coverage=coverage)
     )
-    schema = schemathesis.openapi.from_dict(document, config=fuzz_config(examples, coverage=coverage))
     schema.app = application
     return schema
 
