@@ -14,11 +14,11 @@ sessions, confirmations). A flow registers
 - how the matter widens beyond its numbers' records, with its appointments to come, one query
   (`register_matter_widening`: mediation adds the mediations of the filing or case, their sessions and
   confirmations, and the filings and cases they led to).
-A lookup costs at most 4 SQL queries whatever the matter holds (bench/status_lookup.py): the finder's, the
-log row, the widening (with the appointments), the matter's events. Every id is known before the events
-query, which reads them as plain lists: subqueries ORed over the million-row tables there made PostgreSQL
-scan the timeline (seconds a lookup), where lists are a bitmap index scan per subject. The guard's
-counters are in Redis (courts.lookup_guard).
+A lookup costs at most 3 SQL queries whatever the matter holds (bench/status_lookup.py): the finder's, the
+widening (with the appointments), the matter's events; none when a right code's answer is kept. Every id is
+known before the events query, which reads them as plain lists: subqueries ORed over the million-row tables
+there made PostgreSQL scan the timeline (seconds a lookup), where lists are a bitmap index scan per subject.
+The guard's counters, the kept answers and the log of every lookup are in Redis (courts.lookup_guard).
 """
 
 import datetime as dt

@@ -49,7 +49,8 @@ def revoke_tokens(users, *, actor) -> int:
     """Delete the tokens of `users` (a queryset), with an event on each one's timeline; how many were
     revoked."""
     with transaction.atomic():
-        tokens = list(Token.objects.select_for_update().filter(user__in=users).select_related("user"))
+        locked = Token.objects.select_for_update(of=("self",)).filter(user__in=users)
+        tokens = list(locked.select_related("user"))
         for token in tokens:
             record_event(
                 subject=token.user,

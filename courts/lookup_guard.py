@@ -208,8 +208,8 @@ class LookupGuard:
     asked: str = ""  # the number as typed, for the log
 
     def _script_keys(self) -> list[str]:
-        answer = f"{PREFIX}answer:{self.answer_key}" if self.answer_key else f"{PREFIX}answer:-"
-        return [*_keys(self.number, self.address)[:2], _keys(self.number, "")[2], answer, LOG_STREAM, EPOCH]
+        answer = f"{PREFIX}answer:{self.answer_key or '-'}"
+        return [*_keys(self.number, self.address), answer, LOG_STREAM, EPOCH]
 
     def _common(self) -> list:
         return [self.asked or self.number, self.address[:64], f"{time.time():.6f}"]

@@ -74,6 +74,9 @@ def _record_and_its_links(subject: models.Model) -> list[str]:
     return keys
 
 
+_PENDING = "_status_answers_changed"  # on the connection: the records its transaction changed
+
+
 def _changed(keys: list[str]) -> None:
     """The litigants' kept status answers that read these records stop being used (courts.lookup_guard) once
     the change has committed: an answer read before that epoch is never used again, whether it read the
@@ -84,9 +87,6 @@ def _changed(keys: list[str]) -> None:
         return
     transaction.get_connection().__dict__.setdefault(_PENDING, set()).update(keys)
     _mark_after_commit()
-
-
-_PENDING = "_status_answers_changed"
 
 
 def _mark_after_commit() -> None:

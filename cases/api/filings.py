@@ -185,7 +185,7 @@ class FilingViewSet(
 
     @extend_schema(
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer, **error_responses(400, 401, 403, 404, 413, 415)},
+        responses={201: AttachmentSerializer, **error_responses(400, 401, 403, 404, 413)},
     )
     @action(detail=True, methods=["post"])
     def attachments(self, request, pk=None):

@@ -64,7 +64,7 @@ def _common_schema(*, listed, detail, upload):
         ),
         attachments=extend_schema(
             request={"multipart/form-data": upload},
-            responses={201: RequestAttachmentSerializer, **error_responses(400, 401, 403, 404, 413, 415)},
+            responses={201: RequestAttachmentSerializer, **error_responses(400, 401, 403, 404, 413)},
         ),
         attachment_file=extend_schema(
             responses={(200, "application/octet-stream"): bytes, **error_responses(401, 404)}
