@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 MESSAGES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 PORT ?= 8000
 
-.PHONY: demo test test-slow bench lint format messages makemessages system system-test clean
+.PHONY: demo prod-local test test-slow bench backup restore lint format messages makemessages system system-test clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ demo: system $(INSTALLED) $(VENDORED) messages
 	$(BIN)/python manage.py seed_demo
 	PORT=$(PORT) $(BIN)/python scripts/run_demo.py
 
+# The production layout as separate processes on this machine (scripts/prod_local.py, deploy/): gunicorn on
+# 127.0.0.1:$(PORT), a worker per court queue, the zone worker and beat, on the local PostgreSQL and Redis
+# (DATABASE_URL and CELERY_BROKER_URL, else a database of its own and the local Redis).
+prod-local: system $(INSTALLED) $(VENDORED) messages
+	PORT=$(PORT) $(BIN)/python scripts/prod_local.py
+
 test: export DEBUG = 1
 test: system-test $(INSTALLED) $(NODE_TOOLS) $(VENDORED) messages
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -79,6 +85,16 @@ bench: $(INSTALLED)
 	$(BENCH_ENV) QUERY_CODE_KEY=bench-status-lookup-query-codes-not-a-secret \
 		DATABASE_URL=$${BENCH_STATUS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_status} \
 		$(BIN)/python -m bench.status_lookup
+
+# Backups (README "Backups and restore"): the PostgreSQL database named by DATABASE_URL and MEDIA_ROOT, into
+# var/backups/<UTC time>/ or BACKUP_ARGS="--to DIR". A restore names the backup, the database and the folder.
+# Neither depends on $(INSTALLED): a nightly backup on a court's server must not run pip install.
+backup:
+	$(BIN)/python scripts/backup.py $(BACKUP_ARGS)
+
+restore:
+	@test -n "$(FROM)" -a -n "$(RESTORE_DATABASE_URL)" -a -n "$(RESTORE_MEDIA_ROOT)" || { echo "usage: make restore FROM=var/backups/<time> RESTORE_DATABASE_URL=postgres://... RESTORE_MEDIA_ROOT=DIR [RESTORE_ARGS=--replace]" >&2; exit 2; }
+	$(BIN)/python scripts/restore.py --from "$(FROM)" --database-url "$(RESTORE_DATABASE_URL)" --media-root "$(RESTORE_MEDIA_ROOT)" $(RESTORE_ARGS)
 
 lint: export DEBUG = 1
 lint: $(INSTALLED)

@@ -151,6 +151,9 @@ class Worker:
     def stop(self) -> None:
         import psutil
 
+        from bench.memory import tree_peaks
+
+        self.peaks = tree_peaks(self.process.pid)  # before anything exits: the whole run's high-water marks
         try:
             processes = [psutil.Process(self.process.pid)]
             processes += processes[0].children(recursive=True)
@@ -750,6 +753,9 @@ def main(argv=None) -> int:
         end_to_end = handoff_end_to_end(window, args.end_to_end) if args.end_to_end else None
     finally:
         worker.stop()
+    from bench.memory import report_line
+
+    print(report_line("Celery worker under the hand-off load", worker.peaks, "pool process"), flush=True)
     errors = [line for line in worker.output().splitlines() if "ERROR/" in line]
     if errors:
         print(f"worker log has {len(errors)} ERROR lines, e.g. {errors[0]}", flush=True)

@@ -629,6 +629,9 @@ class Gunicorn:
             time.sleep(0.2)
 
     def stop(self) -> None:
+        from bench.memory import tree_peaks
+
+        self.peaks = tree_peaks(self.process.pid)  # before anything exits: the whole run's high-water marks
         if self.process.poll() is None:
             self.process.terminate()  # the master stops its workers
             try:
@@ -1221,6 +1224,9 @@ def main(argv=None) -> int:
             one[name] = measured(load, server.process.pid, mode, 200, 5, connections=1)
     finally:
         server.stop()
+    from bench.memory import report_line
+
+    print(report_line("gunicorn under the lookup load", server.peaks, "worker"), flush=True)
     lookup_guard.forget_everything()
     bad = sum(r["unexpected"] for name in names for r in (*results[name], one[name]))
     print(f"\n  {'':<38}{'req/s':>8}{'p50 ms':>9}{'p99 ms':>9}{'p50 ms at 1':>13}")

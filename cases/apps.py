@@ -7,11 +7,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases and cross-region filing")
 
     def ready(self):
-        from cases import documents, handlers, labels, milestones, workbench
+        from cases import documents, handlers, labels, metrics, milestones, workbench
+        from courts.metrics import register_figures
         from courts.timeline import register_labels
         from courts.workbench import register_work
 
         handlers.register()
+        register_figures(metrics.overdue_figures)
         documents.register()
         milestones.register()
         register_work(workbench.filing_work)

@@ -7,6 +7,7 @@ that `make demo` starts on a unix socket under var/redis/.
 
 import base64
 import hashlib
+import ipaddress
 import os
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.logs import configure_structlog, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -51,7 +53,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id is bound before anything logs, and the access line sees the final response.
+    "courts.request_ids.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # The Content-Security-Policy header on every answer (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Before anything reads the body: a body over the limits is refused unread (413).
     "courts.middleware.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -99,6 +105,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A database host that is down must not hang a start-up or a request for the TCP timeout's minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DB_CONNECT_TIMEOUT", 5, minimum=1
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite takes its write lock lazily, so two overlapping read-then-write transactions fail with
     # "database is locked". IMMEDIATE takes the lock when the transaction starts, and select_for_update is a
@@ -115,6 +126,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"yrd-test-{os.getpid()}.sqlite3")
     }
+
+# A streaming replica for reads that may lag (the zone's figures, statistics and search: courts.replica);
+# without one they read the primary. In tests it mirrors the default database.
+if "DATABASE_REPLICA_URL" in os.environ:
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+READ_REPLICA_ALIAS = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["courts.replica.ReplicaRouter"]
 
 # Login throttling and similar counters must be shared by every web process, so they live in the database
 # rather than in each process's memory.
@@ -168,12 +191,26 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # X-Forwarded-Proto (the proxy must set it and strip a client's own).
 _HTTPS = not DEBUG and not DEMO_MODE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _HTTPS)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if _HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# /metrics (courts.metrics): from these networks (loopback, unless behind a proxy, where every client would
+# seem to come from the proxy's address), or with "Authorization: Bearer <METRICS_TOKEN>" from anywhere.
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network)
+    for network in env_list(
+        "METRICS_ALLOWED_ADDRESSES",
+        [] if env_bool("BEHIND_TLS_PROXY", False) else ["127.0.0.1/32", "::1/128"],
+    )
+    if network != "none"
+]
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 32 characters.")
 
 # --- Language and time ------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -196,6 +233,31 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# --- Content Security Policy (issue 12: no inline script or style) ----------------------------------------
+# django-csp (csp.middleware.CSPMiddleware) sends it on every answer. Everything comes from this origin (no
+# CDN: the court networks are closed), and nothing inline runs or styles: a name or an address that slipped
+# past escaping could not run as script. Pages hook their behaviour onto data attributes from static files
+# (static/js/page.js: data-print, data-select-on-focus, data-width) and set sizes through the CSSOM, which the
+# policy allows; the API docs' pages are our templates over drf-spectacular's (templates/api/), their style in
+# static/css/api/ and Swagger UI's start-up script served by drf-spectacular's split view. Redoc alone needs
+# more, on its page only (config/urls.py). img-src allows data: for the QR codes segno draws and the icons in
+# Swagger UI's stylesheet; the kiosk's camera is a MediaStream (no URL, nothing to allow). tests/test_csp.py
+# visits every kind of page in Chromium and fails on any violation.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    },
+}
+# --- end of the Content Security Policy block -------------------------------------------------------------
 
 # --- Email (notifications to clerks) ----------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -317,22 +379,35 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 100, minimu
 # Redis redelivers an unacknowledged message after this long. Every retry countdown must stay below it, or the
 # message is delivered twice (STACK-NOTES.md); TASK_RETRY_BACKOFF_MAX is that bound.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Redis behind Sentinel (README, "Past one machine"): sentinel://s1:26379;sentinel://s2:26379 and the name
+# of the master the sentinels watch; the lookup guard and the heartbeats follow it too (courts.broker_redis).
+if CELERY_BROKER_URL.startswith("sentinel://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = env_str("CELERY_BROKER_SENTINEL_MASTER")
 TASK_RETRY_BACKOFF_MAX = min(600, CELERY_VISIBILITY_TIMEOUT // 2)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Work that concerns the whole zone (sweeps, reminders) runs on this queue; work for one court runs on that
 # court's queue (Court.queue_name), so each court can run its own workers.
 CELERY_TASK_DEFAULT_QUEUE = "zone"
+# A delivery not handled this long after it was (re)published is published again by the sweep.
+DELIVERY_SWEEP_AFTER_SECONDS = env_int("DELIVERY_SWEEP_AFTER_SECONDS", 60, minimum=1)
+# Beat sends the zone and every court queue a heartbeat this often (courts.heartbeats, /healthz).
+HEARTBEAT_SECONDS = env_int("HEARTBEAT_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE = {
-    "sweep-deliveries": {"task": "courts.sweep_deliveries", "schedule": 30.0},
+    # Every 30 s, or as often as a delivery may wait when that is set shorter.
+    "sweep-deliveries": {
+        "task": "courts.sweep_deliveries",
+        "schedule": float(min(30, DELIVERY_SWEEP_AFTER_SECONDS)),
+    },
     "send-notification-emails": {"task": "courts.send_notification_emails", "schedule": 30.0},
     "flag-overdue-filings": {"task": "cases.flag_overdue_filings", "schedule": 300.0},
     "sweep-request-clocks": {"task": "cases.sweep_request_clocks", "schedule": 300.0},
     "sweep-mediation-clocks": {"task": "mediation.sweep_clocks", "schedule": 300.0},
     "drain-status-lookup-log": {"task": "cases.drain_status_lookup_log", "schedule": 10.0},
+    "send-heartbeats": {"task": "courts.send_heartbeats", "schedule": float(HEARTBEAT_SECONDS)},
 }
-# A delivery not handled this long after it was (re)published is published again by the sweep.
-DELIVERY_SWEEP_AFTER_SECONDS = env_int("DELIVERY_SWEEP_AFTER_SECONDS", 60, minimum=1)
+# /healthz calls a queue's workers stale when none consumed a heartbeat for this long (courts.heartbeats).
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 3 * HEARTBEAT_SECONDS, minimum=1)
 # A delivery whose handler keeps failing is given up after this many tries (state "failed", in the admin).
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 25, minimum=1)
 # Fault injection for the kill-mid-way delivery test only; always 0 in real use.
@@ -341,11 +416,10 @@ DELIVERY_FAULT_DELAY_SECONDS = env_int("DELIVERY_FAULT_DELAY_SECONDS", 0, minimu
 # 122 vs 285 tasks/s); the Django fixup reads this name from the app's config.
 CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 200, minimum=0)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# One JSON object per line (config/logs.py), with the request id that follows a request into its tasks
+# (courts.request_ids); LOG_FORMAT=plain for a developer's terminal.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r}: use json or plain.")
+configure_structlog()
+LOGGING = logging_config(json=LOG_FORMAT == "json", level=env_str("LOG_LEVEL", "INFO"))

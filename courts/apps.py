@@ -7,8 +7,10 @@ class CourtsConfig(AppConfig):
     verbose_name = _("Courts and staff")
 
     def ready(self):
+        # Connects the Celery signals that carry the request id into tasks (web and worker alike).
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        import courts.request_ids  # noqa: F401
         from courts.legal_calendar import forget_cached_years
         from courts.models import CalendarDay, CalendarYear, Court, Tribunal, User
         from courts.selectors import forget_cached_courts, forget_cached_staff
@@ -33,3 +35,8 @@ class CourtsConfig(AppConfig):
         user_logged_in.connect(start_the_clock, dispatch_uid="staff-session-clock")
 
         register_labels(actions={"staff.revoke_api_token": _("API token revoked")})
+
+        from courts.metrics import delivery_figures, register_figures, worker_figures
+
+        register_figures(delivery_figures)
+        register_figures(worker_figures)

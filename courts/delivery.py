@@ -34,6 +34,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from courts import request_ids
 from courts.models import Court, Delivery
 from courts.rows import batched_appends
 from courts.selectors import court_by_id
@@ -59,7 +60,13 @@ def delivery_send(*, court: Court, kind: str, payload: dict) -> Delivery:
         raise RuntimeError("delivery_send must run inside the transaction of the change it delivers")
     if kind not in _handlers:
         raise ValueError(f"no handler is registered for {kind!r}")
-    delivery = Delivery.objects.create(court=court, kind=kind, payload=payload, enqueued_at=timezone.now())
+    delivery = Delivery.objects.create(
+        court=court,
+        kind=kind,
+        payload=payload,
+        enqueued_at=timezone.now(),
+        request_id=request_ids.current(),
+    )
     transaction.on_commit(lambda: publish(delivery))
     return delivery
 
@@ -76,6 +83,8 @@ def publish(delivery: Delivery, countdown: float | None = None) -> bool:
             countdown=countdown,
             retry=True,
             retry_policy=PUBLISH_RETRY_POLICY,
+            # The row's own request id, also when the sweep re-publishes it from no request at all.
+            headers={"request_id": delivery.request_id} if delivery.request_id else None,
         )
         return True
     except Exception:

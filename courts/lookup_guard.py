@@ -38,6 +38,8 @@ from enum import StrEnum
 import redis
 from django.conf import settings
 
+from courts.broker_redis import client, client_for
+
 PREFIX = "status-guard:"
 logger = logging.getLogger(__name__)
 LOG_STREAM = f"{PREFIX}log"
@@ -46,19 +48,6 @@ CHANGED = f"{PREFIX}changed:"  # + "app.model:pk": the epoch at which that recor
 # The kinds of record kept answers read ("app.model"), declared by the flows that show them (cases.status):
 # courts.timeline marks only these as changed, so that an event elsewhere costs no Redis call.
 FOLLOWED: set[str] = set()
-
-
-@functools.cache
-def _client_for(url: str) -> redis.Redis:
-    if url.startswith("redis+socket://"):
-        path = url.removeprefix("redis+socket://").split("?", 1)[0]
-        return redis.Redis(unix_socket_path=path, socket_timeout=2)
-    return redis.Redis.from_url(url, socket_timeout=2)
-
-
-def client() -> redis.Redis:
-    # Read at each call: the test suite points the broker at its own server once settings are loaded.
-    return _client_for(settings.CELERY_BROKER_URL)
 
 
 # Shared by the scripts: append the attempt to the log; give back this attempt's counts (each key that
@@ -174,7 +163,7 @@ def _script(source: str):
 
 @functools.cache
 def _script_for(url: str, source: str):
-    return _client_for(url).register_script(source)
+    return client_for(url).register_script(source)
 
 
 class Refusal(StrEnum):

@@ -336,6 +336,10 @@ class Delivery(models.Model):
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # The request (or task) that wrote the row (courts.request_ids): every publication of it carries this
+    # id, so the worker's log lines join the clerk's request's. A database default, so a release that does
+    # not know the column can still write rows while this one is rolled out.
+    request_id = models.CharField(_("request id"), max_length=64, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["id"]

@@ -131,6 +131,8 @@ COLLECTIONS = {
 
 FILLS: dict[str, list[Fill]] = {
     "healthz": public(),
+    # For the operators' addresses (the test client's is loopback) and token only: tests/cases/test_metrics.
+    "metrics": public(),
     "i18n/setlang/": public(),
     "accounts/login/": public(),
     "accounts/logout/": public(),
