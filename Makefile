@@ -85,6 +85,8 @@ bench: $(INSTALLED)
 	$(BENCH_ENV) QUERY_CODE_KEY=bench-status-lookup-query-codes-not-a-secret \
 		DATABASE_URL=$${BENCH_STATUS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_status} \
 		$(BIN)/python -m bench.status_lookup
+	$(BENCH_ENV) DATABASE_URL=$${BENCH_HISTORY_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/bench_history} \
+		$(BIN)/python -m bench.history_import
 
 # Backups (README "Backups and restore"): the PostgreSQL database named by DATABASE_URL and MEDIA_ROOT, into
 # var/backups/<UTC time>/ or BACKUP_ARGS="--to DIR". A restore names the backup, the database and the folder.

@@ -21,6 +21,7 @@ ACTIONS = {
     "filing.lift_lookup_lock": _("status lookup unlocked after an identity check"),
     "case.register": _("case registered"),
     "case.close": _("case closed"),
+    "case.imported": _("imported from the court's earlier records"),
     # Requests between courts (cases.services.service_requests, preservation_requests, request_clocks).
     "service_request.send": _("service requested"),
     "service_request.receive": _("received by the entrusted court; 10 days to serve"),

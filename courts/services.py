@@ -22,6 +22,25 @@ def sequence_next(name: str) -> int:
     return sequence.value
 
 
+def sequences_raise(highest: dict[str, int]) -> None:
+    """Make each named counter continue after at least the given value (numbers issued elsewhere, e.g. by an
+    import of past records), never lowering one already past it; in the caller's transaction, whose end
+    releases the row locks, so a `sequence_next` waiting meanwhile draws after the raised value."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("sequences_raise must run inside the transaction that uses the numbers")
+    if not highest:
+        return
+    Sequence.objects.bulk_create([Sequence(name=name) for name in highest], ignore_conflicts=True)
+    # Locked in name order, as any two callers would: no deadlock between two imports.
+    locked = Sequence.objects.select_for_update().filter(name__in=list(highest)).order_by("name")
+    raised = []
+    for sequence in locked:
+        if sequence.value < highest[sequence.name]:
+            sequence.value = highest[sequence.name]
+            raised.append(sequence)
+    Sequence.objects.bulk_update(raised, ["value"])
+
+
 def staff_upsert(
     *,
     username: str,

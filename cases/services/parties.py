@@ -10,6 +10,11 @@ from cases.models import Party
 from courts.personal_data import seal
 
 MAX_PARTIES = 50
+# The choices' values, once: `Party.Role.values` builds its list anew on every use, and the history import
+# checks 200,000 parties at a time (cases.services.history_import).
+_ROLES = frozenset(Party.Role.values)
+_KINDS = frozenset(Party.Kind.values)
+_ID_TYPES = frozenset(Party.IdType.values)
 
 
 @dataclass
@@ -30,9 +35,9 @@ def clean_party(party: PartyInput) -> dict[str, list[str]]:
     party.name = party.name.strip()
     party.id_number = "".join(party.id_number.split()).upper()
     party.phone = "".join(party.phone.split())
-    if party.role not in Party.Role.values:
+    if party.role not in _ROLES:
         errors["role"] = [_("Choose plaintiff, defendant or third party.")]
-    if party.kind not in Party.Kind.values:
+    if party.kind not in _KINDS:
         errors["kind"] = [_("Choose natural person or organisation.")]
     if not party.name:
         errors["name"] = [_("Enter the party's name.")]
@@ -40,7 +45,7 @@ def clean_party(party: PartyInput) -> dict[str, list[str]]:
         party.id_type = (
             Party.IdType.USCC if party.kind == Party.Kind.ORGANISATION else Party.IdType.RESIDENT_ID
         )
-    if party.id_type and party.id_type not in Party.IdType.values:
+    if party.id_type and party.id_type not in _ID_TYPES:
         errors["id_type"] = [_("Unknown ID type.")]
     if party.role == Party.Role.PLAINTIFF and not party.id_number:
         # The filer's identity documents are on the checklist; an opposing party may be identified otherwise.
@@ -84,28 +89,28 @@ def clean_parties(parties: list[PartyInput]) -> dict[str, list[str]]:
 def party_rows(parties: list[PartyInput], *, model=Party, **owner) -> list:
     """New, unsaved rows of `model` (Party, or another PartyDetails model such as a mediation's parties) for
     parties entered at a window, sealed; `owner` names what they belong to (filing=..., case=...)."""
-    rows = []
-    for position, party in enumerate(parties):
-        id_number, phone = seal(party.id_number), seal(party.phone)
-        rows.append(
-            model(
-                **owner,
-                position=position,
-                role=party.role,
-                kind=party.kind,
-                name=party.name,
-                id_type=party.id_type,
-                id_number_cipher=id_number.ciphertext,
-                id_number_lookup=id_number.lookup,
-                id_number_masked=id_number.masked,
-                phone_cipher=phone.ciphertext,
-                phone_lookup=phone.lookup,
-                phone_masked=phone.masked,
-                address=party.address.strip(),
-                e_service_consent=party.e_service_consent,
-            )
-        )
-    return rows
+    return [model(**owner, **party_values(party, position)) for position, party in enumerate(parties)]
+
+
+def party_values(party: PartyInput, position: int) -> dict:
+    """The stored columns of one party entered at a window (PartyDetails.DETAIL_FIELDS), sealed: for
+    `party_rows`, and for a bulk import that writes them without model instances."""
+    id_number, phone = seal(party.id_number), seal(party.phone)
+    return {
+        "position": position,
+        "role": party.role,
+        "kind": party.kind,
+        "name": party.name,
+        "id_type": party.id_type,
+        "id_number_cipher": id_number.ciphertext,
+        "id_number_lookup": id_number.lookup,
+        "id_number_masked": id_number.masked,
+        "phone_cipher": phone.ciphertext,
+        "phone_lookup": phone.lookup,
+        "phone_masked": phone.masked,
+        "address": party.address.strip(),
+        "e_service_consent": party.e_service_consent,
+    }
 
 
 def party_copies(parties, *, model=Party, **owner) -> list:
