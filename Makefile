@@ -96,7 +96,7 @@ backup:
 
 restore:
 	@test -n "$(FROM)" -a -n "$(RESTORE_DATABASE_URL)" -a -n "$(RESTORE_MEDIA_ROOT)" || { echo "usage: make restore FROM=var/backups/<time> RESTORE_DATABASE_URL=postgres://... RESTORE_MEDIA_ROOT=DIR [RESTORE_ARGS=--replace]" >&2; exit 2; }
-	$(BIN)/python scripts/restore.py --from "$(FROM)" --database-url "$(RESTORE_DATABASE_URL)" --media-root "$(RESTORE_MEDIA_ROOT)" $(RESTORE_ARGS)
+	RESTORE_DATABASE_URL="$(RESTORE_DATABASE_URL)" $(BIN)/python scripts/restore.py --from "$(FROM)" --media-root "$(RESTORE_MEDIA_ROOT)" $(RESTORE_ARGS)
 
 lint: export DEBUG = 1
 lint: $(INSTALLED)

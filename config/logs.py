@@ -11,12 +11,22 @@ LOG_FORMAT=plain gives the same fields as readable text (the default in DEBUG, f
 
 import structlog
 
+
+def _without_the_request(logger, method_name: str, event_dict: dict) -> dict:
+    """Django hands its request to its own log records (django.request, django.security.*), and ExtraAdder
+    would render it with its query string (a receipt number, a search for a name): the request id and the
+    access line say which request it was."""
+    event_dict.pop("request", None)
+    return event_dict
+
+
 # Run for records from the standard library as well as from structlog's own loggers.
 _SHARED = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_logger_name,
     structlog.stdlib.add_log_level,
     structlog.stdlib.ExtraAdder(),  # logger.info("...", extra={...}) becomes fields
+    _without_the_request,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
 ]
 

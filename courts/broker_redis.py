@@ -30,9 +30,11 @@ def _sentinel_master(url: str) -> redis.Redis:
     from redis.sentinel import Sentinel
 
     parts = [urlsplit(part) for part in url.split(";")]
-    db = int((parts[-1].path or "/0").lstrip("/") or 0)
+    # As kombu reads it: the database and the password from the first address that gives them.
+    db = next((int(part.path.strip("/")) for part in parts if part.path.strip("/")), 0)
+    password = next((part.password for part in parts if part.password), None)
     sentinels = [(part.hostname or "127.0.0.1", part.port or 26379) for part in parts]
     options = {"socket_timeout": 2}
     return Sentinel(sentinels, **options).master_for(
-        settings.CELERY_BROKER_TRANSPORT_OPTIONS["master_name"], db=db, **options
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS["master_name"], db=db, password=password, **options
     )

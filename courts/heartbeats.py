@@ -8,6 +8,7 @@ heartbeats expire unconsumed, so a court whose machine was down for a day does n
 them.
 """
 
+import contextlib
 import time
 
 import redis
@@ -19,17 +20,41 @@ KEY = "worker-seen:"  # + queue name: the Unix time a worker last consumed a hea
 ZONE_QUEUE = "zone"
 
 
+def _redis_now(redis_client) -> float:
+    # Redis's clock, not this machine's: a court's machine and the web host may disagree by seconds.
+    seconds, microseconds = redis_client.time()
+    return seconds + microseconds / 1e6
+
+
 def record_seen(queue: str) -> None:
+    redis_client = client()
     # Kept for a day: a court whose worker has been gone longer shows as never seen rather than as a time.
-    client().set(f"{KEY}{queue}", f"{time.time():.3f}", ex=24 * 3600)
+    redis_client.set(f"{KEY}{queue}", f"{_redis_now(redis_client):.3f}", ex=24 * 3600)
+
+
+_noted: dict[str, float] = {}
+NOTE_EVERY_SECONDS = 5.0
+
+
+def note_consumed(queue: str) -> None:
+    """Any task a worker runs on a queue shows it consumed that queue: a worker busy behind a backlog longer
+    than a heartbeat's expiry is not stale. At most once per NOTE_EVERY_SECONDS per process, so a delivery
+    pays a Redis call only now and then; never raises (the task has run)."""
+    now = time.monotonic()
+    if now - _noted.get(queue, -NOTE_EVERY_SECONDS) < NOTE_EVERY_SECONDS:
+        return
+    _noted[queue] = now
+    with contextlib.suppress(redis.RedisError, ValueError):
+        record_seen(queue)
 
 
 def seconds_since_seen(queues: list[str]) -> dict[str, float | None]:
     """Per queue, how long ago a worker consumed it (None: not within a day). Raises RedisError."""
     if not queues:
         return {}
-    now = time.time()
-    seen = client().mget([f"{KEY}{queue}" for queue in queues])
+    redis_client = client()
+    now = _redis_now(redis_client)
+    seen = redis_client.mget([f"{KEY}{queue}" for queue in queues])
     ages = zip(queues, seen, strict=True)
     return {queue: None if at is None else max(0.0, now - float(at)) for queue, at in ages}
 

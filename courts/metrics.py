@@ -91,6 +91,10 @@ def _task_finished(task_id=None, task=None, state=None, **kwargs) -> None:
         return
     queue = _queue_of(task)
     TASKS.labels(task=task.name, queue=queue, outcome=(state or "unknown").lower()).inc()
+    if queue != "<direct>":
+        from courts.heartbeats import note_consumed
+
+        note_consumed(queue)
     if started is not None:
         TASK_SECONDS.labels(task=task.name, queue=queue).observe(time.perf_counter() - started)
 

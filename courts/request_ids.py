@@ -43,8 +43,9 @@ def _from_client(request) -> str:
 
 class RequestIdMiddleware:
     """Binds the id for the request, answers it, counts the request for /metrics (courts.metrics), and writes
-    one access line per request (its view, status and time; the path without its query string, which may
-    hold a receipt number)."""
+    one access line per request: its view and URL pattern, status and time, never the path itself nor its
+    query string (a calendar feed's token and a document's verification code are in paths, a receipt
+    number in a query)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -66,7 +67,7 @@ class RequestIdMiddleware:
             access_log.info(
                 "request",
                 method=request.method,
-                path=request.path,
+                route=route_of(request),
                 view=view,
                 status=response.status_code,
                 ms=round(seconds * 1000, 1),
@@ -75,6 +76,12 @@ class RequestIdMiddleware:
             return response
         finally:
             structlog.contextvars.clear_contextvars()
+
+
+def route_of(request) -> str:
+    """The matched URL pattern (`mediations/feed/<str:token>.ics`), or "" for a path no pattern matched."""
+    match = getattr(request, "resolver_match", None)
+    return match.route if match is not None else ""
 
 
 def view_name(request) -> str:

@@ -13,10 +13,10 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
-# A worker is replaced after this many requests (with jitter, so they do not all restart at once): a slow
-# leak in a library cannot grow a worker past the memory the benchmarks measure.
-max_requests = 2000
-max_requests_jitter = 200
+# Workers are not recycled after N requests (max_requests): under prometheus-client's multiprocess mode each
+# new process leaves its counter files in PROMETHEUS_MULTIPROC_DIR until the next start, and scrapes slow
+# down as they pile up. The benchmarks measure a worker's peak memory instead (make bench).
+max_requests = 0
 # Our access line (courts.request_ids, JSON with the request id) replaces gunicorn's; its errors stay.
 accesslog = None
 errorlog = "-"

@@ -149,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
                 f" (Debian: apt-get install postgresql-client-{server_major})"
             )
         pg_dump, pg_dump_major = tool
-        target.mkdir(parents=True, exist_ok=True)
+        # Names, addresses and case papers in the clear: for the tracker user only, whatever the umask.
+        os.umask(0o077)
+        target.mkdir(mode=0o700, parents=True, exist_ok=True)
 
         # One snapshot for the dump and everything the manifest says about it.
         connection.autocommit = False
@@ -189,9 +191,9 @@ def main(argv: list[str] | None = None) -> int:
         stored = files.get(row["file"])
         label = f"{row['table']} #{row['id']}"
         if stored is None:
-            problems.append(f"{row['file']}: the file of {label} is missing from MEDIA_ROOT")
+            problems.append(f"the file of {label} is missing from MEDIA_ROOT")
         elif row["sha256"] and stored["sha256"] != row["sha256"]:
-            problems.append(f"{row['file']}: the file of {label} no longer has its recorded SHA-256")
+            problems.append(f"the file of {label} no longer has its recorded SHA-256")
 
     manifest = {
         "format": contents.FORMAT,

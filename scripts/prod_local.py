@@ -31,7 +31,8 @@ BIN = Path(sys.executable).parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_prod_local"
 DEFAULT_BROKER_URL = "redis://127.0.0.1:6379/0"
 KEY_NAMES = ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "FIELD_LOOKUP_KEY", "QUERY_CODE_KEY")
-STOP_SECONDS = 30
+# Celery's warm shutdown lets the running task finish, which may take up to CELERY_TASK_TIME_LIMIT (120 s).
+STOP_SECONDS = 130
 
 
 def _new_key(name: str) -> str:
@@ -186,8 +187,9 @@ class Layout:
         return process.returncode
 
     def stop_all(self) -> None:
-        # Beat first, so it sends nothing to workers that are going; the web last.
-        for name in sorted(self.processes, key=lambda name: (name != "beat", name == "web")):
+        # SIGTERM to each (Ctrl-C on a terminal has already sent every child SIGINT, which they take alike),
+        # then wait for all: the workers finish their running task.
+        for name in self.processes:
             process = self.processes[name]
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -202,6 +204,16 @@ class Layout:
 
     def exited(self) -> dict[str, int]:
         return {name: p.returncode for name, p in self.processes.items() if p.poll() is not None}
+
+
+def without_password(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def manage(environ: dict[str, str], *arguments: str) -> None:
@@ -253,7 +265,8 @@ def main() -> int:
     print(
         "\n"
         f"  长三角示范区跨域协作案件系统 (production layout) at http://127.0.0.1:{port}/\n"
-        f"  database {environ['DATABASE_URL']}, broker {environ['CELERY_BROKER_URL']}\n"
+        f"  database {without_password(environ['DATABASE_URL'])}, "
+        f"broker {without_password(environ['CELERY_BROKER_URL'])}\n"
         f"  processes: {', '.join(layout.commands())}\n"
         f"  /healthz and /metrics (from this machine) say how each court's worker is doing.\n"
         "  Ctrl-C stops everything.\n",

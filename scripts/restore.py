@@ -26,6 +26,7 @@ SECRET_KEY), which a backup does not hold.
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tarfile
@@ -270,11 +271,11 @@ def check_restore(params: dict, media_root: Path, manifest: dict) -> tuple[list[
     for row in attachments:
         label = f"{row['table']} #{row['id']}"
         if row["file"] not in on_disk and not (media_root / row["file"]).is_file():
-            problems.append(f"{row['file']}: the file of {label} is not in {media_root}")
+            problems.append(f"the file of {label} is not in {media_root}")
             continue
         digest = on_disk.get(row["file"]) or contents.sha256_of(media_root / row["file"])
         if row["sha256"] and digest != row["sha256"]:
-            problems.append(f"{row['file']}: the file of {label} does not have the SHA-256 the row recorded")
+            problems.append(f"the file of {label} does not have the SHA-256 the row recorded")
     figures = {
         "tables": len(tables),
         "rows": sum(table["rows"] for table in tables.values()),
@@ -308,7 +309,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--from", dest="source", type=Path, required=True, help="the backup directory")
     parser.add_argument(
-        "--database-url", required=True, help="postgres://user@host:5432/name to restore into"
+        "--database-url",
+        default=os.environ.get("RESTORE_DATABASE_URL"),
+        help="postgres://user@host:5432/name to restore into (or RESTORE_DATABASE_URL, which keeps a password"
+        " out of the process list; or leave the password out and set PGPASSWORD or ~/.pgpass)",
     )
     parser.add_argument(
         "--media-root", type=Path, required=True, help="the folder to unpack the attachments into"
@@ -319,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--maintenance-db", default="postgres", help="the database to connect to for CREATE")
     parser.add_argument("--pg-bin", help="the directory of pg_restore, if not the server's version's own")
     args = parser.parse_args(argv)
+    if not args.database_url:
+        parser.error("give --database-url or set RESTORE_DATABASE_URL")
     started = time.monotonic()
 
     try:

@@ -76,3 +76,16 @@ def test_systemd_finds_nothing_wrong_with_the_units_but_the_missing_install(tmp_
         if line.strip() and "is not executable: No such file or directory" not in line
     ]
     assert not problems, problems
+
+
+@pytest.mark.parametrize(
+    "name", ["tracker-web.service", "tracker-worker@.service", "tracker-zone-worker.service"]
+)
+def test_the_metrics_folder_is_the_units_own_runtime_directory(name):
+    """systemd makes /run/<RuntimeDirectory> (and nothing below it) afresh at each start: the folder the
+    processes count into must be exactly that, or gunicorn refuses to start and the workers count nowhere."""
+    runtime = unit(name)["Service"]["RuntimeDirectory"]
+    prefix = "Environment=PROMETHEUS_MULTIPROC_DIR="
+    lines = (SYSTEMD / name).read_text().splitlines()
+    folders = [line.removeprefix(prefix) for line in lines if line.startswith(prefix)]
+    assert folders == [f"/run/{runtime}"]

@@ -85,3 +85,16 @@ def test_beats_heartbeats_reach_every_courts_queue_through_a_real_worker(celery_
             break
         time.sleep(0.05)
     assert all(state["status"] == "ok" for state in states.values()), states
+
+
+def test_any_task_a_worker_runs_on_a_queue_counts_as_consuming_it_at_most_every_few_seconds(
+    courts, no_heartbeats, monkeypatch
+):
+    monkeypatch.setattr(heartbeats, "_noted", {})
+    calls = []
+    real = heartbeats.record_seen
+    monkeypatch.setattr(heartbeats, "record_seen", lambda queue: calls.append(queue) or real(queue))
+    for _ in range(50):  # a busy worker behind a backlog
+        heartbeats.note_consumed("court.qingpu")
+    assert calls == ["court.qingpu"]  # one Redis call, not fifty
+    assert heartbeats.worker_states(["court.qingpu"])["court.qingpu"]["status"] == "ok"

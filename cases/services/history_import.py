@@ -139,7 +139,7 @@ def _import(*, content: bytes, source: str, dry_run: bool, progress: Progress) -
     cases = history_check(rows, progress=progress)
     party_count = sum(len(case.parties) for case in cases)
     if dry_run:
-        existing = _existing_numbers([case.number for case in cases])
+        existing = _existing_numbers(cases)
         new = [case for case in cases if case.number not in existing]
         return HistoryImport(
             rows=party_count,
@@ -157,7 +157,7 @@ def _import(*, content: bytes, source: str, dry_run: bool, progress: Progress) -
             name = case_sequence_name(court_id=case.court.pk, case_type_id=case.case_type.pk, year=case.year)
             highest[name] = max(highest.get(name, 0), case.sequence)
         sequences_raise(highest)
-        existing = _existing_numbers([case.number for case in cases])
+        existing = _existing_numbers(cases)
         new = [case for case in cases if case.number not in existing]
         parties = 0
         for batch in _batches(progress(new, total=len(new), desc=_("importing cases"), unit="case"), BATCH):
@@ -245,6 +245,24 @@ def _xlsx_records(content: bytes) -> list[tuple[int, list[str]]]:
     header = [_cell_text(name) for name in dataset.headers or []]
     if not header:
         return []
+    names = [name.strip().lower() for name in header]
+    if "id_number" in names:
+        # A spreadsheet keeps a number to 15 significant digits: an 18-digit ID number typed as a number
+        # has lost its last digits, and about one in eleven would still pass the check digit.
+        position = names.index("id_number")
+        numeric = [
+            RowError(
+                index + 2,
+                "id_number",
+                _("The ID number is stored as a number, which loses digits: format the column as text."),
+            )
+            for index, row in enumerate(dataset)
+            if position < len(row)
+            and isinstance(row[position], int | float)
+            and not isinstance(row[position], bool)
+        ]
+        if numeric:
+            raise HistoryInvalid(numeric)
     return [(1, header)] + [
         (index + 2, [_cell_text(value) for value in row]) for index, row in enumerate(dataset)
     ]
@@ -462,11 +480,40 @@ class _Checker:
 # --- Writing ----------------------------------------------------------------------------------------------
 
 
-def _existing_numbers(numbers: list[str]) -> set[str]:
+def _existing_numbers(cases: list[_Case]) -> set[str]:
+    """The file's case numbers already in the tracker, to skip (importing a file again adds nothing). A
+    number there for a different case (another court, cause or registration day: one registered here since,
+    or a mistyped number in the file) is a bad row, never silently skipped."""
+    by_number = {case.number: case for case in cases}
+    numbers = list(by_number)
     existing: set[str] = set()
+    errors = []
     for start in range(0, len(numbers), LOOKUP_CHUNK):
         chunk = numbers[start : start + LOOKUP_CHUNK]
-        existing.update(Case.objects.filter(number__in=chunk).values_list("number", flat=True))
+        for number, court_id, cause, registered_at in Case.objects.filter(number__in=chunk).values_list(
+            "number", "court_id", "cause", "registered_at"
+        ):
+            case = by_number[number]
+            same = (
+                court_id == case.court.pk
+                and cause == case.cause
+                and registered_at.astimezone(COURT_TZ).date() == case.registered_on
+            )
+            if same:
+                existing.add(number)
+            else:
+                errors.append(
+                    RowError(
+                        case.line,
+                        "case_number",
+                        _(
+                            "This case number is already in the tracker for a different case (court, cause "
+                            "or registration date differ)."
+                        ),
+                    )
+                )
+    if errors:
+        raise HistoryInvalid(sorted(errors, key=lambda error: error.line))
     return existing
 
 

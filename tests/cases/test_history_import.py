@@ -300,14 +300,42 @@ class TestImport:
         assert (again.cases, again.parties, again.skipped) == (0, 0, 2)
         assert (Case.objects.count(), Party.objects.count(), Event.objects.count()) == counts
 
-    def test_a_case_number_already_there_is_skipped_and_the_rest_imported(self, courts):
-        make_case("qingpu", sequence=101)  # （2026）沪0118民初101号, registered here
+    def test_a_case_number_already_there_for_the_same_case_is_skipped_and_the_rest_imported(self, courts):
+        there = make_case("qingpu", sequence=101)  # （2026）沪0118民初101号, registered here
         rows = two_cases()
         for values in rows[:2]:
-            values.update(case_number="（2026）沪0118民初101号", registered_on="2026-01-05", closed_on="")
+            values.update(
+                case_number=there.number,
+                cause=there.cause,
+                registered_on=there.registered_at.astimezone(COURT_TZ).date().isoformat(),
+                closed_on="",
+            )
         result = history_import(content=as_csv(rows))
         assert (result.cases, result.skipped) == (1, 1)
-        assert Case.objects.get(number="（2026）沪0118民初101号").parties.get(role="plaintiff").name == "王五"
+        assert Case.objects.get(number=there.number).parties.get(role="plaintiff").name == "王五"
+
+    def test_a_case_number_there_for_a_different_case_is_a_bad_row_never_skipped(self, courts):
+        there = make_case("qingpu", sequence=101)
+        rows = two_cases()
+        for values in rows[:2]:
+            values.update(case_number=there.number, registered_on="2026-01-05", closed_on="")
+        assert errors_of(as_csv(rows)) == [(2, "case_number")]
+        assert Case.objects.count() == 1
+
+    def test_an_id_number_stored_as_a_spreadsheet_number_is_refused(self, courts):
+        rows = two_cases()
+        book = tablib.Dataset(headers=list(COLUMNS))
+        for index, values in enumerate(rows):
+            cells = [values[column] for column in COLUMNS]
+            if index == 1 and values["id_number"][:-1].isdigit() and values["id_number"][-1].isdigit():
+                cells[COLUMNS.index("id_number")] = int(values["id_number"])
+            elif index == 1:
+                cells[COLUMNS.index("id_number")] = (
+                    110101199003070000  # an 18-digit number, as Excel keeps it
+                )
+            book.append(cells)
+        assert errors_of(book.export("xlsx")) == [(3, "id_number")]
+        assert nothing_imported()
 
     def test_half_width_brackets_are_read_and_the_number_kept_in_its_usual_form(self, courts):
         rows = two_cases()
