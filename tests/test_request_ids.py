@@ -13,6 +13,7 @@ from courts import delivery as outbox
 from courts.models import Court, Delivery, Event
 from courts.tasks import ping_court
 from courts.timeline import record_event
+from tests.courts.test_celery_worker import wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,7 @@ def test_a_worker_runs_a_task_under_the_id_of_the_request_that_published_it(cele
         finally:
             structlog.contextvars.clear_contextvars()
         ping_court.apply_async(args=["qingpu"], queue="court.qingpu")  # from no request
-        assert _wait_for(lambda: len(bound) == 2), bound
+        assert wait_for(lambda: len(bound) == 2, timeout=15), bound
     finally:
         task_prerun.disconnect(while_running)
     by_queue = {entry["queue"]: entry for entry in bound}
@@ -141,23 +142,12 @@ def test_the_worker_logs_a_delivery_under_the_id_of_the_request_that_wrote_it(ce
     finally:
         structlog.contextvars.clear_contextvars()
 
-    assert _wait_for(lambda: Event.objects.filter(action="test.request_id_noted").exists())
-    assert _wait_for(lambda: any(line["event"] == "delivery handled" for line in json_lines))
+    assert wait_for(lambda: Event.objects.filter(action="test.request_id_noted").exists(), timeout=15)
+    assert wait_for(lambda: any(line["event"] == "delivery handled" for line in json_lines), timeout=15)
     handled = next(line for line in json_lines if line["event"] == "delivery handled")
     assert handled["request_id"] == "req-filing-00099"
     assert handled["delivery"] == delivery.pk and handled["kind"] == KIND
     assert handled["queue"] == "court.jiashan" and handled["task"] == "courts.deliver"
-
-
-def _wait_for(predicate, timeout=15.0):
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return False
 
 
 def test_djangos_own_records_never_bring_the_request_and_its_query_string_into_a_line(rf, json_lines):
